@@ -1,0 +1,82 @@
+"""Base serializer and viewset: the same scope mechanism as the pages."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from concord.core.scope import ADD, CHANGE, DELETE, VIEW, OutOfScope, ensure_in_scope
+
+
+class ScopedSerializer(serializers.ModelSerializer):
+    """Related-object fields accept only rows the requesting user may see, and model validation
+    (``full_clean``) runs so that the API refuses what the forms refuse."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:
+            return
+        for field in self.fields.values():
+            target = getattr(field, "child_relation", field)
+            queryset = getattr(target, "queryset", None)
+            if queryset is not None and hasattr(queryset.model, "scope"):
+                target.queryset = queryset.visible_to(request.user, VIEW)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = model(**{k: v for k, v in {**self._current(), **attrs}.items() if not isinstance(v, list)})
+        if self.instance is not None:
+            instance.pk = self.instance.pk
+        try:
+            instance.full_clean(validate_unique=True)
+        except DjangoValidationError as exc:
+            raise ValidationError(serializers.as_serializer_error(exc))
+        return attrs
+
+    def _current(self):
+        if self.instance is None:
+            return {}
+        return {f.name: getattr(self.instance, f.name) for f in self.instance._meta.concrete_fields if f.name in self.fields or f.attname in self.fields}
+
+
+class ScopedModelViewSet(viewsets.ModelViewSet):
+    """Rows come from ``visible_to(user, action)``; every write is re-checked against the scope in
+    its transaction and rolled back if it leaves it."""
+
+    concord_api = True
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        action = {"list": VIEW, "retrieve": VIEW, "create": ADD, "destroy": DELETE}.get(self.action, CHANGE)
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            action = VIEW
+        qs = self.queryset.model._default_manager.visible_to(self.request.user, action)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs.order_by(*(self.queryset.query.order_by or self.queryset.model._meta.ordering or ["pk"]))
+
+    def _save_in_scope(self, serializer, action):
+        try:
+            with transaction.atomic():
+                obj = serializer.save()
+                ensure_in_scope(obj, self.request.user, action)
+        except OutOfScope as exc:
+            raise ValidationError({"non_field_errors": [str(exc.args[0]) if exc.args else "out of scope"]})
+
+    def perform_create(self, serializer):
+        self._save_in_scope(serializer, ADD)
+
+    def perform_update(self, serializer):
+        self._save_in_scope(serializer, CHANGE)
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    concord_api = True
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        qs = self.queryset.model._default_manager.visible_to(self.request.user, VIEW)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "concord.core"
+    label = "core"
+    verbose_name = _("Platform")
+
+    def ready(self):
+        from . import attention_items, navigation, periodic  # noqa: F401  (registrations)
+        from .audit import register_audited
+        from .models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
+
+        register_audited(Region)
+        register_audited(User, exclude_fields=["password", "last_login"])
+        register_audited(RoleAssignment)
+        navigation.register(
+            "system",
+            [
+                navigation.Item(_("Regions"), "core:region_list", Region),
+                navigation.Item(_("Users"), "core:user_list", User),
+                navigation.Item(_("Role assignments"), "core:roleassignment_list", RoleAssignment),
+                navigation.Item(_("Change log"), "core:changelogentry_list", ChangeLogEntry),
+                navigation.Item(_("Personal-data access"), "core:accesslog_list", AccessLog),
+                navigation.Item(_("Events"), "core:event_list", Event),
+                navigation.Item(_("Periodic jobs"), "core:jobrun_list", JobRun),
+            ],
+        )

@@ -1,0 +1,9 @@
+from . import navigation
+
+
+def navigation_menu(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_menu": []}
+    return {"nav_menu": navigation.menu_for(user)}
+

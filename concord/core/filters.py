@@ -1,0 +1,31 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Every choice list in a filter offers only rows the user may see (the scope mechanism)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        for flt in self.filters.values():
+            model = getattr(getattr(flt, "queryset", None), "model", None) or flt.extra.get("queryset_model")
+            if model is not None and hasattr(model, "scope"):
+                flt.queryset = lambda req, m=model: m._default_manager.visible_to(req.user)
+
+
+class SearchFilterSet(ScopedFilterSet):
+    """Adds a free-text ``q`` over ``search_fields``."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = value.strip()
+        if not value:
+            return queryset
+        query = Q()
+        for field in self.search_fields:
+            query |= Q(**{field: value}) if field.endswith("__exact") else Q(**{f"{field}__icontains": value})
+        return queryset.filter(query)

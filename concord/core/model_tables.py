@@ -1,0 +1,75 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
+from .tables import ConcordTable, MaskedColumn
+
+
+class RegionTable(ConcordTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(ConcordTable.Meta):
+        model = Region
+        fields = ("code", "name", "kind", "parent")
+
+
+class UserTable(ConcordTable):
+    username = tables.Column(linkify=True)
+    phone = MaskedColumn("phone")
+    roles = tables.Column(verbose_name=_("roles"), empty_values=(), orderable=False)
+
+    class Meta(ConcordTable.Meta):
+        model = User
+        fields = ("username", "name", "phone", "is_active", "last_login")
+
+    def render_roles(self, record):
+        return "; ".join(str(a) for a in record.role_assignments.all())
+
+    def value_roles(self, record):
+        return self.render_roles(record)
+
+
+class RoleAssignmentTable(ConcordTable):
+    user = tables.Column(linkify=True)
+
+    class Meta(ConcordTable.Meta):
+        model = RoleAssignment
+        fields = ("user", "role", "region", "enterprise", "is_active", "created_at")
+
+
+class ChangeLogTable(ConcordTable):
+    timestamp = tables.DateTimeColumn(linkify=True, format="Y-m-d H:i:s")
+    object = tables.Column(accessor="object_repr", verbose_name=_("object"))
+    model = tables.Column(accessor="content_type", verbose_name=_("type"), orderable=False)
+    changed = tables.Column(verbose_name=_("fields"), empty_values=(), orderable=False)
+
+    class Meta(ConcordTable.Meta):
+        model = ChangeLogEntry
+        fields = ("timestamp", "actor", "action", "model", "object", "changed", "cid", "remote_addr")
+
+    def render_model(self, value):
+        return value.model_class()._meta.verbose_name if value and value.model_class() else value
+
+    def render_changed(self, record):
+        return ", ".join(record.changes_dict)
+
+    def value_changed(self, record):
+        return self.render_changed(record)
+
+
+class AccessLogTable(ConcordTable):
+    class Meta(ConcordTable.Meta):
+        model = AccessLog
+        fields = ("created_at", "actor", "content_type", "object_repr", "field", "purpose", "count", "request_id", "remote_addr")
+
+
+class EventTable(ConcordTable):
+    class Meta(ConcordTable.Meta):
+        model = Event
+        fields = ("created_at", "actor", "verb", "object_repr", "summary", "request_id")
+
+
+class JobRunTable(ConcordTable):
+    class Meta(ConcordTable.Meta):
+        model = JobRun
+        fields = ("name", "status", "last_started", "last_finished", "runs", "detail")

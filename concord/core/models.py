@@ -1,0 +1,280 @@
+"""Organisation tree, users and role assignments, domain events, access log and job runs."""
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from auditlog.models import LogEntry
+
+from . import masking
+from .scope import ALL_ROLES, ENTERPRISE_ROLES, REGION_ROLES, SELF_ROLES, STAFF_ROLES, Role, ScopedManager, ScopedQuerySet, ScopeSpec
+
+
+class Region(models.Model):
+    """A node of the organisation tree: county → town / sub-district → community.
+
+    ``path`` is the materialised path of administrative codes ending in "/", e.g.
+    ``330603/330603009/``, so "everything under a node" is an indexed prefix match.
+    """
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", _("County / district")
+        TOWN = "town", _("Town / sub-district")
+        COMMUNITY = "community", _("Village / community")
+
+    code = models.CharField(
+        _("administrative code"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}(\d{3}(\d{3})?)?$", _("Use a 6, 9 or 12 digit administrative code."))],
+    )
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(regions=("path",), write_roles=frozenset({Role.COUNTY_ADMIN}))
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        expected_parent = {self.Kind.COUNTY: None, self.Kind.TOWN: self.Kind.COUNTY, self.Kind.COMMUNITY: self.Kind.TOWN}
+        want = expected_parent.get(self.kind)
+        if want is None and self.parent_id:
+            raise ValidationError({"parent": _("A county has no parent.")})
+        if want is not None and (self.parent is None or self.parent.kind != want):
+            raise ValidationError({"parent": _("This kind of region must sit under a %(kind)s.") % {"kind": self.Kind(want).label}})
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = f"{self.parent.path if self.parent_id else ''}{self.code}/"
+        self.depth = self.path.count("/") - 1
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # Moving a node moves its subtree: rewrite descendants' paths in one pass.
+            for node in Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                node.path = self.path + node.path[len(old_path):]
+                node.depth = node.path.count("/") - 1
+                super(Region, node).save(update_fields=["path", "depth"])
+
+    def get_absolute_url(self):
+        return reverse("core:region_detail", args=[self.pk])
+
+    def ancestors(self):
+        codes = self.path.strip("/").split("/")[:-1]
+        return Region.objects.filter(code__in=codes).order_by("depth")
+
+
+class ConcordUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles and scope come from ``RoleAssignment`` rows."""
+
+    name = models.CharField(_("full name"), max_length=64, blank=True)
+    phone = models.CharField(
+        _("mobile phone"),
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))],
+    )
+
+    objects = ConcordUserManager()
+    # Users are visible where one of their assignments is: by region, or through the enterprise's town.
+    scope = ScopeSpec(
+        regions=("role_assignments__region__path", "role_assignments__enterprise__region__path"),
+        view_roles=frozenset({Role.COUNTY_ADMIN, Role.AUDITOR}),
+        write_roles=frozenset({Role.COUNTY_ADMIN}),
+        multi_valued=True,
+    )
+    personal_fields = {"phone": masking.PHONE}
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.name or self.username
+
+    def get_absolute_url(self):
+        return reverse("core:user_detail", args=[self.pk])
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user over a scope: a region node or one enterprise (or, for a worker, themself)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT)
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(
+        regions=("region__path", "enterprise__region__path"),
+        view_roles=frozenset({Role.COUNTY_ADMIN, Role.AUDITOR}),
+        write_roles=frozenset({Role.COUNTY_ADMIN}),
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region", "enterprise"], name="core_roleassignment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} · {self.scope_label}"
+
+    @property
+    def scope_label(self):
+        if self.enterprise_id:
+            return str(self.enterprise)
+        if self.region_id:
+            return str(self.region)
+        return _("own records")
+
+    def clean(self):
+        if self.role in REGION_ROLES and (not self.region_id or self.enterprise_id):
+            raise ValidationError({"region": _("This role is held over a region: choose a region and no enterprise.")})
+        if self.role in ENTERPRISE_ROLES and (not self.enterprise_id or self.region_id):
+            raise ValidationError({"enterprise": _("This role is held over one enterprise: choose an enterprise and no region.")})
+        if self.role in SELF_ROLES and self.region_id:
+            raise ValidationError({"region": _("A worker's scope is their own records: leave the region empty.")})
+
+    def get_absolute_url(self):
+        return reverse("core:user_detail", args=[self.user_id])
+
+
+class Event(models.Model):
+    """A domain event written by a service: the base of every timeline (case, claim, evaluation…)."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(_("event"), max_length=64, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("object"), max_length=255)
+    # The target's region path at the time, so the timeline is scoped like its object.
+    region_path = models.CharField(max_length=255, blank=True, db_index=True)
+    enterprise_id = models.BigIntegerField(null=True, blank=True)
+    summary = models.CharField(_("summary"), max_length=255, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(regions=("region_path",), enterprise="enterprise_id", write_roles=frozenset())
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+
+    def __str__(self):
+        return f"{self.verb} · {self.object_repr}"
+
+
+class AccessLog(models.Model):
+    """Written whenever a full ID number or phone number is revealed to someone."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("revealed to"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("record"), max_length=255)
+    field = models.CharField(_("field"), max_length=64)
+    purpose = models.CharField(_("purpose"), max_length=32, default="view")
+    count = models.PositiveIntegerField(_("records"), default=1)
+    region_path = models.CharField(max_length=255, blank=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(
+        regions=("region_path",), view_roles=frozenset({Role.COUNTY_ADMIN, Role.AUDITOR}), write_roles=frozenset()
+    )
+
+    class Meta:
+        verbose_name = _("personal-data access")
+        verbose_name_plural = _("personal-data access log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.actor} · {self.object_repr} · {self.field}"
+
+
+class ChangeLogEntry(LogEntry):
+    """The change log (django-auditlog's entries) seen through the scope mechanism."""
+
+    objects = ScopedManager()
+    scope = ScopeSpec(
+        county_level_only=True, view_roles=frozenset({Role.COUNTY_ADMIN, Role.AUDITOR}), write_roles=frozenset()
+    )
+
+    class Meta:
+        proxy = True
+        ordering = ["-timestamp", "-pk"]
+        verbose_name = _("change-log entry")
+        verbose_name_plural = _("change log")
+
+    def get_absolute_url(self):
+        return reverse("core:changelogentry_detail", args=[self.pk])
+
+
+class JobRun(models.Model):
+    """The last run of each periodic job, so cron and Celery beat agree on what is due."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        OK = "ok", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    last_started = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished = models.DateTimeField(_("last finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(
+        county_level_only=True, view_roles=frozenset({Role.COUNTY_ADMIN, Role.AUDITOR}), write_roles=frozenset()
+    )
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+__all__ = ["Region", "User", "RoleAssignment", "Event", "AccessLog", "ChangeLogEntry", "JobRun", "ALL_ROLES", "STAFF_ROLES"]

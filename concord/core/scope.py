@@ -1,0 +1,169 @@
+"""The one scoping mechanism: who may see or change which rows.
+
+Every scoped model declares a ``ScopeSpec`` (class attribute ``scope``) saying where its region
+path, its enterprise and its worker's user live, and which roles may view or write it. Its manager
+is a ``ScopedManager``; ``Model.objects.visible_to(user, action)`` is the only way views, forms,
+exports, API routes and selectors fetch rows. Nothing else filters by scope by hand.
+
+Rules (see docs/scope.md):
+- region roles see rows whose region path starts with their assignment's region path, so a county
+  assignment covers its towns and a town assignment its communities;
+- an enterprise union officer sees rows of their enterprise;
+- a worker sees rows that belong to their own worker record;
+- ``view_roles`` / ``write_roles`` restrict which roles reach a model at all; the auditor is
+  never a write role;
+- superusers (operators, not demo users) see everything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import reduce
+import operator
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("County administrator")
+    TOWN_OFFICER = "town_officer", _("Town officer")
+    UNION_OFFICER = "union_officer", _("Enterprise union officer")
+    MEDIATOR = "mediator", _("Mediator")
+    COURT_LIAISON = "court_liaison", _("Court liaison")
+    LABOUR_LIAISON = "labour_liaison", _("Labour-bureau liaison")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+    WORKER = "worker", _("Worker (self-service)")
+
+
+# Roles whose assignment names a region node; the union officer names an enterprise; the worker
+# is scoped to their own worker record.
+REGION_ROLES = frozenset(
+    {Role.COUNTY_ADMIN, Role.TOWN_OFFICER, Role.MEDIATOR, Role.COURT_LIAISON, Role.LABOUR_LIAISON, Role.AUDITOR}
+)
+ENTERPRISE_ROLES = frozenset({Role.UNION_OFFICER})
+SELF_ROLES = frozenset({Role.WORKER})
+ALL_ROLES = frozenset(Role)
+STAFF_ROLES = ALL_ROLES - SELF_ROLES
+DEFAULT_WRITE_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_OFFICER, Role.UNION_OFFICER})
+# Roles that may reveal a full ID number or phone number (each reveal is logged).
+REVEAL_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_OFFICER, Role.MEDIATOR, Role.UNION_OFFICER, Role.WORKER})
+
+
+class OutOfScope(PermissionDenied):
+    """A write would leave the actor's scope; callers roll the transaction back."""
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    # Lookups (relative to the model) of a Region.path; several are OR-ed.
+    regions: tuple[str, ...] = ()
+    # Lookup of the enterprise primary key, for union officers.
+    enterprise: str | None = None
+    # Lookup of the worker's user primary key, for worker self-service.
+    worker_user: str | None = None
+    view_roles: frozenset = STAFF_ROLES
+    write_roles: frozenset = DEFAULT_WRITE_ROLES
+    # True when a lookup crosses a to-many relation (rows would repeat without de-duplication).
+    multi_valued: bool = False
+    # Rows without any region (e.g. the change log): visible only to region roles assigned at county level.
+    county_level_only: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def roles_for(self, action: str) -> frozenset:
+        return self.view_roles if action == VIEW else self.write_roles
+
+
+def assignments_of(user):
+    """The user's active role assignments, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_concord_assignments", None)
+    if cached is None:
+        cached = list(
+            user.role_assignments.filter(is_active=True).select_related("region", "enterprise").order_by("pk")
+        )
+        user._concord_assignments = cached
+    return cached
+
+
+def user_roles(user) -> set[str]:
+    return {a.role for a in assignments_of(user)}
+
+
+def scope_q(model, user, action: str = VIEW) -> Q | None:
+    """The filter of ``model`` rows ``user`` may act on, or None when none at all."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Q()
+    spec: ScopeSpec = model.scope
+    allowed = spec.roles_for(action)
+    parts = []
+    for a in assignments_of(user):
+        if a.role not in allowed:
+            continue
+        if a.role in REGION_ROLES and a.region_id:
+            if spec.county_level_only:
+                if a.region.parent_id is None:
+                    return Q()
+                continue
+            parts.extend(Q(**{f"{lookup}__startswith": a.region.path}) for lookup in spec.regions)
+        elif a.role in ENTERPRISE_ROLES and a.enterprise_id and spec.enterprise:
+            parts.append(Q(**{spec.enterprise: a.enterprise_id}))
+        elif a.role in SELF_ROLES and spec.worker_user:
+            parts.append(Q(**{spec.worker_user: user.pk}))
+    if not parts:
+        return None
+    return reduce(operator.or_, parts)
+
+
+def can(user, model, action: str = VIEW) -> bool:
+    """Whether ``user`` may perform ``action`` on at least some rows of ``model``."""
+    return scope_q(model, user, action) is not None
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = VIEW):
+        q = scope_q(self.model, user, action)
+        if q is None:
+            return self.none()
+        if not q:  # Q() for superusers and county-level rows
+            return self.all()
+        if self.model.scope.multi_valued:
+            return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
+        return self.filter(q)
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def ensure_in_scope(obj, user, action: str = CHANGE) -> None:
+    """Re-check after a write: raises OutOfScope when the saved row left the actor's scope.
+
+    Call inside the write's transaction so that raising rolls the write back.
+    """
+    manager = type(obj)._default_manager
+    if not manager.visible_to(user, action).filter(pk=obj.pk).exists():
+        raise OutOfScope(_("This change would place the record outside your scope."))
+
+
+def get_visible_or_404(model, user, action: str = VIEW, **lookup):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(model._default_manager.visible_to(user, action), **lookup)
+
+
+def restrict_form_fields(form, user) -> None:
+    """Limit every foreign-key choice list to rows the user may see (STYLE.md 3)."""
+    for bound in form.fields.values():
+        queryset = getattr(bound, "queryset", None)
+        if queryset is not None and hasattr(queryset.model, "scope"):
+            bound.queryset = queryset.visible_to(user, VIEW)

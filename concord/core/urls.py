@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = views.region_urls + views.user_urls + views.assignment_urls + views.audit_urls

@@ -1,0 +1,147 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.contrib.auth.decorators import login_not_required
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from . import attention, generic, model_filters as f, model_tables as t, selectors
+from .forms import RegionForm, RoleAssignmentForm, UserCreateForm, UserEditForm
+from .models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
+
+
+class HomeView(TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["assignments"] = selectors.scope_summary(user)
+        ctx["attention"] = attention.items_for(user)
+        return ctx
+
+
+@login_not_required
+@never_cache
+def health(request):
+    """For load balancers: answers without login, checks the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+# Regions
+class RegionList(generic.ObjectListView):
+    table_class = t.RegionTable
+    filterset_class = f.RegionFilter
+    select_related = ("parent",)
+
+
+class RegionDetail(generic.ObjectDetailView):
+    detail_fields = ("code", "name", "kind", "parent", "path")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["children"] = Region.objects.visible_to(self.request.user).filter(parent=self.object)
+        return ctx
+
+
+class RegionAdd(generic.ObjectCreateView):
+    form_class = RegionForm
+
+
+class RegionEdit(generic.ObjectEditView):
+    form_class = RegionForm
+
+
+# Users and role assignments
+class UserList(generic.ObjectListView):
+    table_class = t.UserTable
+    filterset_class = f.UserFilter
+    prefetch_related = ("role_assignments__region", "role_assignments__enterprise")
+
+
+class UserDetail(generic.ObjectDetailView):
+    detail_fields = ("username", "name", "phone", "email", "is_active", "last_login", "date_joined")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["assignments"] = RoleAssignment.objects.visible_to(self.request.user).filter(user=self.object).select_related(
+            "region", "enterprise"
+        )
+        return ctx
+
+
+class UserAdd(generic.ObjectCreateView):
+    form_class = UserCreateForm
+
+
+class UserEdit(generic.ObjectEditView):
+    form_class = UserEditForm
+
+
+class RoleAssignmentList(generic.ObjectListView):
+    table_class = t.RoleAssignmentTable
+    filterset_class = f.RoleAssignmentFilter
+    select_related = ("user", "region", "enterprise")
+
+
+class RoleAssignmentAdd(generic.ObjectCreateView):
+    form_class = RoleAssignmentForm
+
+    def get_initial(self):
+        return {"user": self.request.GET.get("user")}
+
+
+class RoleAssignmentEdit(generic.ObjectEditView):
+    form_class = RoleAssignmentForm
+
+
+class RoleAssignmentDelete(generic.ObjectDeleteView):
+    def get_success_url(self):
+        return self.object.user.get_absolute_url()
+
+
+# Audit
+class ChangeLogList(generic.ObjectListView):
+    table_class = t.ChangeLogTable
+    filterset_class = f.ChangeLogFilter
+    select_related = ("actor", "content_type")
+    export_name = "change-log"
+
+
+class ChangeLogDetail(generic.ObjectDetailView):
+    template_name = "core/changelogentry_detail.html"
+    detail_fields = ("timestamp", "actor", "action", "object_repr", "cid", "remote_addr")
+
+
+class AccessLogList(generic.ObjectListView):
+    table_class = t.AccessLogTable
+    filterset_class = f.AccessLogFilter
+    select_related = ("actor", "content_type")
+
+
+class EventList(generic.ObjectListView):
+    table_class = t.EventTable
+    filterset_class = f.EventFilter
+    select_related = ("actor",)
+
+
+class JobRunList(generic.ObjectListView):
+    table_class = t.JobRunTable
+    filterset_class = None
+    filterset_fields = ["status"]
+
+
+region_urls = generic.model_urls(Region, list=RegionList, detail=RegionDetail, add=RegionAdd, edit=RegionEdit)
+user_urls = generic.model_urls(User, list=UserList, detail=UserDetail, add=UserAdd, edit=UserEdit, reveal=generic.RevealView)
+assignment_urls = generic.model_urls(
+    RoleAssignment, list=RoleAssignmentList, add=RoleAssignmentAdd, edit=RoleAssignmentEdit, delete=RoleAssignmentDelete,
+    prefix="role-assignments/",
+)
+audit_urls = (
+    generic.model_urls(ChangeLogEntry, list=ChangeLogList, detail=ChangeLogDetail, prefix="audit/changes/")
+    + generic.model_urls(AccessLog, list=AccessLogList, prefix="audit/access/")
+    + generic.model_urls(Event, list=EventList, prefix="audit/events/")
+    + generic.model_urls(JobRun, list=JobRunList, prefix="jobs/")
+)

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "concord.registry"
+    label = "registry"
+    verbose_name = _("Registry")
+
+    def ready(self):
+        from concord.core.audit import register_audited
+        from concord.core import navigation
+
+        from . import attention  # noqa: F401  (registers home-page items)
+        from .models import Employment, Enterprise, Worker
+
+        for model in (Enterprise, Worker, Employment):
+            register_audited(model)
+        navigation.register(
+            "registry",
+            [
+                navigation.Item(_("Enterprises"), "registry:enterprise_list", Enterprise),
+                navigation.Item(_("Workers"), "registry:worker_list", Worker),
+                navigation.Item(_("Employments"), "registry:employment_list", Employment),
+            ],
+        )

@@ -1,0 +1,16 @@
+from concord.core import generic
+
+from . import views as v
+from .models import Employment, Enterprise, Worker
+
+app_name = "registry"
+urlpatterns = (
+    generic.model_urls(Enterprise, list=v.EnterpriseList, detail=v.EnterpriseDetail, add=v.EnterpriseAdd, edit=v.EnterpriseEdit)
+    + generic.model_urls(
+        Worker, list=v.WorkerList, detail=v.WorkerDetail, add=v.WorkerAdd, edit=v.WorkerEdit, reveal=generic.RevealView
+    )
+    + generic.model_urls(
+        Employment, list=v.EmploymentList, detail=v.EmploymentDetail, add=v.EmploymentAdd, edit=v.EmploymentEdit,
+        delete=v.EmploymentDelete,
+    )
+)
