@@ -189,6 +189,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Front-end packages come from npm (package-lock.json) and are served by the app: no CDN on an intranet.
 _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [

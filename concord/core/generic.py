@@ -282,5 +282,6 @@ def model_urls(model, *, list=None, detail=None, add=None, edit=None, delete=Non
             continue
         if getattr(view, "model", None) not in (None, model):
             raise ImproperlyConfigured(f"{view} is not a view of {model}")
-        patterns.append(path(prefix + route, view.as_view(model=model), name=url_name(model, action, namespace=False)))
+        bound = view if getattr(view, "model", None) is model else type(view.__name__, (view,), {"model": model})
+        patterns.append(path(prefix + route, bound.as_view(), name=url_name(model, action, namespace=False)))
     return patterns

@@ -9,11 +9,11 @@ import random
 
 from auditlog.context import disable_auditlog
 from django.db import transaction
-from stdnum.cn import ric, uscc
 
 from concord.core.models import Region, RoleAssignment, User
 from concord.core.regions import DATA_DIR, load_regions
 from concord.core.scope import Role
+from concord.registry import rules
 from concord.registry.models import Employment, Enterprise, Worker
 
 DEMO_PASSWORD = "demo-Concord-2026"
@@ -55,12 +55,12 @@ def credit_code(rng: random.Random, region_code: str) -> str:
     """A well-formed unified social credit code: 91 (enterprise, company) + region + organisation code."""
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     body = "91" + region_code[:6] + "".join(rng.choice(alphabet) for _ in range(9))
-    return body + uscc.calc_check_digit(body)
+    return body + rules.credit_code_check_character(body)
 
 
 def id_number(rng: random.Random, origin: str, born: date) -> str:
     body = f"{origin}{born:%Y%m%d}{rng.randint(0, 999):03d}"
-    return body + ric.calc_check_digit(body)
+    return body + rules.id_check_character(body)
 
 
 def person_name(rng: random.Random) -> str:

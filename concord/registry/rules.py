@@ -57,3 +57,17 @@ def sex_from_id(value: str) -> str:
 def birth_decade(born: date) -> int:
     """1993-05-01 → 1990 (shown as 90后)."""
     return born.year // 10 * 10
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_check_character(body: str) -> str:
+    """The 18th character of a resident ID number from its first 17 digits (GB 11643, ISO 7064 MOD 11-2)."""
+    total = sum(int(d) * w for d, w in zip(body[:17], _ID_WEIGHTS))
+    return "10X98765432"[total % 11]
+
+
+def credit_code_check_character(body: str) -> str:
+    """The 18th character of a unified social credit code from its first 17 (GB 32100)."""
+    return uscc.calc_check_digit(body[:17])

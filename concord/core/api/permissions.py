@@ -1,3 +1,4 @@
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from concord.core.scope import ADD, CHANGE, DELETE, VIEW, can
@@ -7,7 +8,8 @@ _ACTION = {"POST": ADD, "PUT": CHANGE, "PATCH": CHANGE, "DELETE": DELETE}
 
 class ScopedPermission(BasePermission):
     """Signed in, and holding a role that may perform the method's action on the view's model.
-    Row-level scope is applied by the viewset's queryset (out of scope is 404)."""
+    Row-level scope is applied by the viewset's queryset (out of scope is 404). A role that may see
+    the model but never write it gets 403 for writes, whatever the row."""
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
@@ -15,5 +17,9 @@ class ScopedPermission(BasePermission):
         model = getattr(getattr(view, "queryset", None), "model", None)
         if model is None or not hasattr(model, "scope"):
             return True
-        action = VIEW if request.method in SAFE_METHODS else _ACTION.get(request.method, CHANGE)
-        return can(request.user, model, action)
+        if not can(request.user, model, VIEW):
+            # Like the pages: a kind of record the user cannot see at all does not exist for them.
+            raise NotFound
+        if request.method in SAFE_METHODS:
+            return True
+        return can(request.user, model, _ACTION.get(request.method, CHANGE))

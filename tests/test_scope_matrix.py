@@ -1,0 +1,173 @@
+"""The scope matrix: every URL pattern and API route, discovered from the resolver (so routes added
+later are covered without editing this file), walked by users of two towns, an enterprise union
+officer, a worker and an anonymous visitor.
+
+For each route it checks that
+- anonymous visitors are sent to sign in (pages) or refused (API), except for the public routes;
+- no response to a user contains a token of a record outside their scope (lists, details, exports,
+  API lists and details);
+- a record outside scope answers 404 to GET, POST, PUT, PATCH and DELETE and is left unchanged;
+- a record inside scope answers 200 where the scope mechanism says the user may act on it.
+"""
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from concord.core.models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
+from concord.core.scope import CHANGE, VIEW, can
+from concord.registry.models import Employment, Enterprise, Worker
+
+PUBLIC = {"login", "health", "set_language", "api_token"}
+# Tokens a user must never see: records of the other town, and colleagues' records for a worker.
+FORBIDDEN = {
+    "officer_a": ["Bravo"],
+    "officer_b": ["Alpha"],
+    "union_a": ["Bravo", "AlphaPeer", "Alpha印染"],
+    "worker_user": ["Bravo", "AlphaPeer", "Alpha印染"],
+}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield p, prefix + str(p.pattern), (namespace + p.name) if p.name else None
+
+
+def routes():
+    return list(walk(get_resolver().url_patterns))
+
+
+def view_model(callback):
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None and getattr(view_class, "model", None) is not None:
+        return view_class.model, getattr(view_class, "action", VIEW)
+    cls = getattr(callback, "cls", None)
+    queryset = getattr(cls, "queryset", None)
+    if queryset is not None:
+        return queryset.model, VIEW
+    return None, VIEW
+
+
+def samples(world):
+    """Per model: the town-A record and the town-B record (or the only sample where a model has no town)."""
+    return {
+        Region: (world.town_a, world.town_b),
+        Enterprise: (world.ent_a, world.ent_b),
+        Worker: (world.worker_a, world.worker_b),
+        Employment: (world.emp_a, world.emp_b),
+        User: (world.officer_a, world.officer_b),
+        RoleAssignment: (world.officer_a.role_assignments.get(), world.officer_b.role_assignments.get()),
+        Event: (world.event_a, world.event_b),
+        AccessLog: (world.access_a, world.access_b),
+        ChangeLogEntry: (
+            ChangeLogEntry.objects.filter(object_repr__startswith="Alpha").first(),
+            ChangeLogEntry.objects.filter(object_repr__startswith="Bravo").first(),
+        ),
+        JobRun: (world.job, world.job),
+    }
+
+
+def build_url(name, pattern_kwargs, model, obj):
+    kwargs = {}
+    for key in pattern_kwargs:
+        if key == "pk":
+            kwargs[key] = obj.pk
+        elif key == "format":
+            kwargs[key] = "json"
+        elif key == "field":
+            kwargs[key] = next(iter(getattr(model, "personal_fields", {"x": None})))
+        else:
+            pytest.fail(f"Route {name} has a parameter {key!r} the scope matrix cannot fill: teach build_url about it.")
+    return reverse(name, kwargs=kwargs)
+
+
+def assert_no_leak(response, tokens, where):
+    if response.status_code >= 300 or not tokens:
+        return
+    body = response.content.decode("utf-8", "replace")
+    for token in tokens:
+        assert token not in body, f"{where}: response contains foreign record token {token!r}"
+
+
+def test_every_route_is_named_and_known():
+    for pattern, route, name in routes():
+        assert name, f"URL pattern {route} has no name; the scope matrix needs one"
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in(world, client):
+    for pattern, route, name in routes():
+        if name.split(":")[-1] in PUBLIC:
+            continue
+        model, _ = view_model(pattern.callback)
+        keys = list(pattern.pattern.regex.groupindex)
+        obj = samples(world).get(model, (None, None))[0] if "pk" in keys else None
+        if "pk" in keys and obj is None:
+            continue
+        url = build_url(name, keys, model, obj)
+        response = client.get(url)
+        if url.startswith("/api/"):
+            assert response.status_code in (401, 403), f"{url} answered {response.status_code} to an anonymous caller"
+        else:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], f"{url} is open to anonymous visitors"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", sorted(FORBIDDEN))
+def test_scope_matrix(world, login, who):
+    user = getattr(world, who)
+    client = login(user)
+    tokens = FORBIDDEN[who]
+    checked = 0
+    table = samples(world)
+    for pattern, route, name in routes():
+        if name.split(":")[-1] in PUBLIC:
+            continue
+        model, action = view_model(pattern.callback)
+        keys = list(pattern.pattern.regex.groupindex)
+        needs_object = "pk" in keys
+        if needs_object:
+            assert model in table, f"Route {name}: add a sample of {model} to the scope matrix world"
+        if not needs_object:
+            url = build_url(name, keys, model, None)
+            response = client.get(url)
+            assert response.status_code in (200, 404, 405), f"{who} GET {url}: {response.status_code}"
+            assert_no_leak(response, tokens, f"{who} GET {url}")
+            if response.status_code == 200 and getattr(getattr(pattern.callback, "view_class", None), "export", None):
+                for fmt in ("csv",):
+                    exported = client.get(url, {"export": fmt, "unmask": "1"})
+                    assert_no_leak(exported, tokens, f"{who} export {url}")
+            checked += 1
+            continue
+        own, foreign = table[model]
+        for obj in {own, foreign}:
+            if obj is None:
+                continue
+            url = build_url(name, keys, model, obj)
+            api = url.startswith("/api/")
+            visible = model._default_manager.visible_to(user, VIEW if api else action).filter(pk=obj.pk).exists()
+            before = model_to_dict(model._default_manager.get(pk=obj.pk))
+            response = client.get(url)
+            assert_no_leak(response, tokens, f"{who} GET {url}")
+            if "reveal" in name:
+                assert response.status_code in (404, 405), f"{who} GET {url}: reveal must be a POST"
+            elif visible:
+                assert response.status_code == 200, f"{who} GET {url}: in scope but answered {response.status_code}"
+            else:
+                assert response.status_code == 404, f"{who} GET {url}: out of scope but answered {response.status_code}"
+            writable = model._default_manager.visible_to(user, action if not api else "change").filter(pk=obj.pk).exists()
+            if not writable:
+                # 403 only says "your role never writes this kind of record" (it answers so for any pk);
+                # a role that does write it must get 404 for a record outside its scope.
+                refused = (404, 405) if not visible and can(user, model, CHANGE) else (403, 404, 405)
+                for method in ("post", "put", "patch", "delete"):
+                    response = getattr(client, method)(url, data={}, content_type="application/json") if method != "post" else client.post(url, {})
+                    assert response.status_code in refused, f"{who} {method.upper()} {url}: {response.status_code}"
+                    assert_no_leak(response, tokens, f"{who} {method.upper()} {url}")
+                after = model_to_dict(model._default_manager.get(pk=obj.pk))
+                assert before == after, f"{who} changed an out-of-scope {model.__name__} through {url}"
+            checked += 1
+    assert checked > 20
