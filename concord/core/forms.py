@@ -2,7 +2,10 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from concord.registry.models import Enterprise
+
 from .models import Region, RoleAssignment, User
+from .scope import Role
 
 
 class RegionForm(forms.ModelForm):
@@ -12,7 +15,12 @@ class RegionForm(forms.ModelForm):
 
 
 class UserCreateForm(forms.ModelForm):
+    """A new account with its first role: an account without a role would sit outside every scope."""
+
     password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput, strip=False)
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    region = forms.ModelChoiceField(label=_("region"), queryset=Region.objects.all(), required=False)
+    enterprise = forms.ModelChoiceField(label=_("enterprise"), queryset=Enterprise.objects.all(), required=False)
 
     class Meta:
         model = User
@@ -27,6 +35,12 @@ class UserCreateForm(forms.ModelForm):
                 validate_password(password, candidate)
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
+        assignment = RoleAssignment(role=cleaned.get("role"), region=cleaned.get("region"), enterprise=cleaned.get("enterprise"))
+        try:
+            assignment.clean()
+        except forms.ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
         return cleaned
 
     def save(self, commit=True):
@@ -34,6 +48,10 @@ class UserCreateForm(forms.ModelForm):
         user.set_password(self.cleaned_data["password"])
         if commit:
             user.save()
+            RoleAssignment.objects.create(
+                user=user, role=self.cleaned_data["role"], region=self.cleaned_data.get("region"),
+                enterprise=self.cleaned_data.get("enterprise"),
+            )
         return user
 
 

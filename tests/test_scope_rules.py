@@ -1,0 +1,73 @@
+"""Table tests of the scope rules themselves: who sees which rows of which model."""
+import pytest
+
+from concord.core.models import AccessLog, ChangeLogEntry, Region, RoleAssignment, User
+from concord.core.scope import ADD, CHANGE, VIEW, can, ensure_in_scope, OutOfScope
+from concord.registry.models import Employment, Enterprise, Worker
+
+# (user, model, action, records expected visible by world attribute)
+CASES = [
+    ("admin", Enterprise, VIEW, {"ent_a", "ent_a2", "ent_b"}),
+    ("officer_a", Enterprise, VIEW, {"ent_a", "ent_a2"}),
+    ("officer_b", Enterprise, VIEW, {"ent_b"}),
+    ("union_a", Enterprise, VIEW, {"ent_a"}),
+    ("worker_user", Enterprise, VIEW, set()),
+    ("auditor", Enterprise, VIEW, {"ent_a", "ent_a2", "ent_b"}),
+    ("auditor", Enterprise, CHANGE, set()),
+    ("court", Enterprise, CHANGE, set()),
+    ("officer_a", Enterprise, CHANGE, {"ent_a", "ent_a2"}),
+    ("union_a", Enterprise, CHANGE, {"ent_a"}),
+    ("officer_a", Worker, VIEW, {"worker_a", "peer_a"}),
+    ("union_a", Worker, VIEW, {"worker_a"}),
+    ("worker_user", Worker, VIEW, {"worker_a"}),
+    ("worker_user", Employment, VIEW, {"emp_a"}),
+    ("officer_b", Employment, VIEW, {"emp_b"}),
+    ("officer_a", Region, VIEW, {"town_a", "community_a"}),
+    ("admin", Region, VIEW, {"county", "town_a", "town_b", "community_a"}),
+    ("officer_a", Region, CHANGE, set()),
+    ("admin", AccessLog, VIEW, {"access_a", "access_b"}),
+    ("officer_a", AccessLog, VIEW, set()),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who,model,action,expected", CASES)
+def test_visible_rows(world, who, model, action, expected):
+    user = getattr(world, who)
+    pks = set(model.objects.visible_to(user, action).values_list("pk", flat=True))
+    candidates = {name: getattr(world, name) for name in vars(world) if isinstance(getattr(world, name), model)}
+    assert {name for name, obj in candidates.items() if obj.pk in pks} == expected
+
+
+@pytest.mark.django_db
+def test_change_log_is_for_county_level_only(world):
+    assert ChangeLogEntry.objects.visible_to(world.admin).count() == ChangeLogEntry.objects.count() > 0
+    assert ChangeLogEntry.objects.visible_to(world.auditor).exists()
+    assert not ChangeLogEntry.objects.visible_to(world.officer_a).exists()
+
+
+@pytest.mark.django_db
+def test_inactive_assignment_and_user_see_nothing(world):
+    RoleAssignment.objects.filter(user=world.officer_a).update(is_active=False)
+    fresh = User.objects.get(pk=world.officer_a.pk)
+    assert not Enterprise.objects.visible_to(fresh).exists()
+    world.officer_b.is_active = False
+    assert not can(world.officer_b, Enterprise, VIEW)
+
+
+@pytest.mark.django_db
+def test_multi_valued_scope_does_not_repeat_rows(world):
+    from datetime import date
+
+    Employment.objects.create(worker=world.worker_a, enterprise=world.ent_a2, start_date=date(2020, 1, 1), end_date=date(2021, 1, 1))
+    rows = list(Worker.objects.visible_to(world.officer_a))
+    assert len(rows) == len(set(rows))
+
+
+@pytest.mark.django_db
+def test_ensure_in_scope_refuses_a_record_moved_out(world):
+    world.ent_a.region = world.town_b
+    world.ent_a.save()
+    with pytest.raises(OutOfScope):
+        ensure_in_scope(world.ent_a, world.officer_a, CHANGE)
+    assert can(world.officer_a, Enterprise, ADD)
