@@ -40,9 +40,13 @@ fi
 
 # 3. Browser tests in Debian's Chromium.
 chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
-if [ ! -x "$chromium" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian's chromium…"
-  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) || true
+need=()
+[ -x "$chromium" ] || need+=(chromium)
+# A CJK font, so that screenshots of the Chinese interface are readable.
+command -v dpkg >/dev/null && ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1 && need+=(fonts-wqy-microhei)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "Installing Debian packages: ${need[*]}"
+  (apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null)) || true
 fi
 if [ -x "$chromium" ]; then
   phase browser env -u DATABASE_URL -u REDIS_URL CHROMIUM_PATH="$chromium" DJANGO_ALLOW_ASYNC_UNSAFE=true \

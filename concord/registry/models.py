@@ -67,7 +67,7 @@ class Worker(models.Model):
         FEMALE = "F", _("Female")
 
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
-    name = models.CharField(_("name"), max_length=64, db_index=True)
+    name = models.CharField(_("full name"), max_length=64, db_index=True)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[phone_validator])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
