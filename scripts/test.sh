@@ -18,18 +18,18 @@ phase() {  # phase NAME ARGS... : run pytest, keep its closing line
   "$@" 2>&1 | tee "test-artifacts/$name.log"
   local rc=${PIPESTATUS[0]}
   local last
-  last=$(grep -E "^=+ .*(passed|failed|error|skipped|no tests ran).* =+$" "test-artifacts/$name.log" | tail -1)
+  last=$(grep -E "^=+ .*(passed|failed|error|skipped|no tests ran).* in [0-9.]+s.* =+$" "test-artifacts/$name.log" | tail -1)
   summary+=("$name: ${last:-no summary (exit $rc)}")
   [ "$rc" -eq 0 ] || status=1
 }
 
 # 1. SQLite, no Redis: tasks run inline.
-phase sqlite env -u DATABASE_URL -u REDIS_URL $PY -m pytest -m "not browser" -q
+phase sqlite env -u DATABASE_URL -u REDIS_URL $PY -m pytest -m "not browser" -rfE
 
 # 2. PostgreSQL and Redis, with a real Celery worker.
 if urls=$($PY scripts/services.py); then
   eval "export $(echo "$urls" | tr '\n' ' ')"
-  phase postgres $PY -m pytest -m "not browser" -q
+  phase postgres $PY -m pytest -m "not browser" -rfE
   unset DATABASE_URL REDIS_URL
 elif [ "$ci" = "true" ]; then
   echo "CI=true: PostgreSQL and Redis are required." >&2
@@ -50,7 +50,7 @@ if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/nul
 fi
 if [ -x "$chromium" ]; then
   phase browser env -u DATABASE_URL -u REDIS_URL CHROMIUM_PATH="$chromium" DJANGO_ALLOW_ASYNC_UNSAFE=true \
-    $PY -m pytest -m browser -q
+    $PY -m pytest -m browser -rfE
 elif [ "$ci" = "true" ]; then
   echo "CI=true: Chromium is required for the browser tests." >&2
   summary+=("browser: ERROR chromium missing"); status=1
@@ -61,5 +61,9 @@ fi
 echo
 echo "=== Concord test summary ==="
 printf '%s\n' "${summary[@]}"
-if [ $status -eq 0 ]; then echo "ALL TEST PHASES PASSED"; else echo "SOME TEST PHASES FAILED"; fi
+# One closing line over all phases, in pytest's words.
+total() { printf '%s\n' "${summary[@]}" | grep -oE "[0-9]+ $1" | awk '{s+=$1} END {print s+0}'; }
+passed=$(total passed); failed=$(total failed); errors=$(total "errors?"); skipped=$(total skipped)
+verdict=$([ $status -eq 0 ] && echo "ALL PHASES PASSED" || echo "SOME PHASES FAILED")
+echo "=== $passed passed, $failed failed, $errors errors, $skipped skipped in ${#summary[@]} phases: $verdict ==="
 exit $status
