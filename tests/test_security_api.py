@@ -70,11 +70,13 @@ def test_production_profile_passes_check_deploy():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_secret_key():
+def test_production_refuses_to_serve_without_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in ("CONCORD_TESTING", "DEBUG", "SECRET_KEY")}
-    env["DJANGO_SETTINGS_MODULE"] = "concord.settings"
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+    env.update(DJANGO_SETTINGS_MODULE="concord.settings", CONCORD_DATA_DIR=str(ROOT / "var" / "deploy-check"))
+    served = subprocess.run([sys.executable, "-c", "import concord.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert served.returncode != 0 and "SECRET_KEY" in served.stderr
+    checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert checked.returncode != 0 and "concord.E001" in checked.stderr + checked.stdout
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import attention_items, navigation, periodic  # noqa: F401  (registrations)
+        from . import attention_items, checks, navigation, periodic  # noqa: F401  (registrations)
         from .audit import register_audited
         from .models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
 
