@@ -28,6 +28,11 @@ def test_lockout_after_repeated_failures(world):
     response = client.post("/accounts/login/", {"username": "alpha_officer", "password": PASSWORD})
     assert response.status_code in (403, 429)
     assert client.get("/").status_code == 302  # still not signed in
+    from concord.core.attention import items_for
+
+    locked = [i for i in items_for(world.admin) if i.level == "danger"]
+    assert locked and locked[0].count == 1
+    assert not [i for i in items_for(world.officer_a) if i.level == "danger"]
     api = Client().post("/api/auth/token/", {"username": "alpha_officer", "password": PASSWORD}, content_type="application/json")
     assert api.status_code in (400, 403, 429) and "token" not in api.content.decode()
 

@@ -12,6 +12,9 @@ def test_form_offers_only_regions_in_scope(world, login):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Alpha街道" in html and "Bravo街道" not in html
+    # The list filter keeps its own narrowing (towns and communities only) under the scope.
+    listing = login(world.admin).get("/registry/enterprises/").content.decode()
+    assert "Bravo街道" in listing and "Testcounty区" not in listing.split('id="id_region"')[1].split("</select>")[0]
 
 
 @pytest.mark.django_db

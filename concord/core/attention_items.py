@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .attention import Attention, provider
-from .models import JobRun, User
+from .models import User
 from .scope import CHANGE, can
 
 
@@ -16,10 +16,4 @@ def accounts_needing_care(user):
 
     visible = User.objects.visible_to(user).values("username")
     locked = AccessAttempt.objects.filter(username__in=visible, failures_since_start__gte=settings.AXES_FAILURE_LIMIT).count()
-    if not can(user, JobRun):  # county-level administrators only
-        return [Attention(_("Accounts locked after failed sign-ins"), locked, reverse("core:user_list"), "danger")]
-    without_role = User.objects.filter(is_active=True, is_superuser=False, role_assignments__isnull=True).count()
-    return [
-        Attention(_("Accounts locked after failed sign-ins"), locked, reverse("core:user_list"), "danger"),
-        Attention(_("Active accounts without any role"), without_role, reverse("core:user_list"), "secondary"),
-    ]
+    return [Attention(_("Accounts locked after failed sign-ins"), locked, reverse("core:user_list"), "danger")]

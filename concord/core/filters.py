@@ -8,9 +8,10 @@ class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         for flt in self.filters.values():
-            model = getattr(getattr(flt, "queryset", None), "model", None) or flt.extra.get("queryset_model")
-            if model is not None and hasattr(model, "scope"):
-                flt.queryset = lambda req, m=model: m._default_manager.visible_to(req.user)
+            declared = getattr(flt, "queryset", None)
+            if declared is not None and not callable(declared) and hasattr(declared.model, "scope"):
+                # Keep the filter's own narrowing (e.g. towns only) and add the scope on top.
+                flt.queryset = lambda req, qs=declared: qs.visible_to(req.user)
 
 
 class SearchFilterSet(ScopedFilterSet):
