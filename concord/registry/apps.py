@@ -11,7 +11,7 @@ class RegistryConfig(AppConfig):
         from concord.core.audit import register_audited
         from concord.core import navigation
 
-        from . import attention  # noqa: F401  (registers home-page items)
+        from . import attention, signals  # noqa: F401  (registers home-page items and handlers)
         from .models import Employment, Enterprise, Worker
 
         for model in (Enterprise, Worker, Employment):

@@ -5,7 +5,7 @@ and an enterprise); the registry issue adds the full set of facts.
 """
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from concord.core import masking
 from concord.core.scope import STAFF_ROLES, Role, ScopedManager, ScopeSpec
 
-from . import rules
+from . import codes, rules
 
 phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
 
@@ -42,12 +42,26 @@ class Enterprise(models.Model):
         limit_choices_to={"kind__in": ["town", "community"]},
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    industry = models.CharField(_("industry"), max_length=4, choices=codes.INDUSTRIES, blank=True, db_index=True)
+    ownership = models.CharField(_("ownership type"), max_length=16, choices=codes.Ownership.choices, blank=True)
+    size_class = models.CharField(_("size class"), max_length=8, choices=codes.SizeClass.choices, blank=True, db_index=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=64, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True, validators=[phone_validator])
     has_union = models.BooleanField(_("has a union"), default=False)
+    has_mediation_committee = models.BooleanField(_("has a mediation committee"), default=False)
+    has_workers_congress = models.BooleanField(_("has a workers' congress"), default=False)
+    is_key_enterprise = models.BooleanField(_("key enterprise"), default=False, db_index=True)
+    # Derived from open employments by services.refresh_workforce; stored so lists can sort and
+    # filter by them at county scale without counting 1.2 million employments per page.
+    head_count = models.PositiveIntegerField(_("head count"), default=0, editable=False)
+    migrant_count = models.PositiveIntegerField(_("migrant workers"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ScopedManager()
     scope = ScopeSpec(regions=("region__path",), enterprise="pk")
+    personal_fields = {"contact_phone": masking.PHONE}
 
     class Meta:
         verbose_name = _("enterprise")
@@ -60,6 +74,11 @@ class Enterprise(models.Model):
     def get_absolute_url(self):
         return reverse("registry:enterprise_detail", args=[self.pk])
 
+    @property
+    def migrant_share(self):
+        """Share of migrant workers in the current workforce (0–1), or None without workers."""
+        return self.migrant_count / self.head_count if self.head_count else None
+
 
 class Worker(models.Model):
     class Sex(models.TextChoices):
@@ -70,8 +89,12 @@ class Worker(models.Model):
     name = models.CharField(_("full name"), max_length=64, db_index=True)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[phone_validator])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
-    birth_date = models.DateField(_("birth date"), editable=False)
-    is_migrant = models.BooleanField(_("migrant worker"), default=False)
+    birth_date = models.DateField(_("birth date"), editable=False, db_index=True)
+    # Household registration (户籍地): derived from the ID number's region code when left blank.
+    hukou_province = models.CharField(_("household registration province"), max_length=2, choices=codes.PROVINCE_CHOICES, blank=True)
+    hukou_city = models.CharField(_("household registration city"), max_length=32, blank=True)
+    is_migrant = models.BooleanField(_("migrant worker"), default=False, db_index=True)
+    education = models.CharField(_("education"), max_length=16, choices=codes.Education.choices, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sign-in account"),
@@ -101,13 +124,28 @@ class Worker(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.derive_from_id()
+        super().save(*args, **kwargs)
+
+    def derive_from_id(self):
+        """Birth date and sex always follow the ID number; household registration only fills blanks."""
         if self.id_number and rules.id_number_valid(self.id_number):
             self.birth_date = rules.birth_date_from_id(self.id_number)
             self.sex = rules.sex_from_id(self.id_number)
-        super().save(*args, **kwargs)
+            if not self.hukou_province:
+                self.hukou_province = rules.hukou_province_from_id(self.id_number)
+            if not self.hukou_city:
+                self.hukou_city = rules.hukou_city_from_id(self.id_number)
 
     def get_absolute_url(self):
         return reverse("registry:worker_detail", args=[self.pk])
+
+    @property
+    def generation(self):
+        return rules.generation_of(self.birth_date) if self.birth_date else ""
+
+    def get_generation_display(self):
+        return codes.Generation(self.generation).label if self.generation else ""
 
     @property
     def id_number_masked(self):
@@ -132,6 +170,15 @@ class Employment(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     position = models.CharField(_("position"), max_length=64, blank=True)
+    contract_signed = models.BooleanField(_("labour contract signed"), default=False)
+    contract_type = models.CharField(_("contract type"), max_length=16, choices=codes.ContractType.choices, blank=True)
+    contract_start = models.DateField(_("contract start"), null=True, blank=True)
+    contract_end = models.DateField(_("contract end"), null=True, blank=True)
+    insured = models.BooleanField(_("social insurance"), default=False)
+    monthly_wage = models.DecimalField(
+        _("monthly wage (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
 
     objects = ScopedManager()
     scope = ScopeSpec(
@@ -145,6 +192,7 @@ class Employment(models.Model):
         verbose_name = _("employment")
         verbose_name_plural = _("employments")
         ordering = ["-start_date", "pk"]
+        indexes = [models.Index(fields=["enterprise", "end_date"], name="registry_emp_ent_open")]
         constraints = [
             models.UniqueConstraint(
                 fields=["worker", "enterprise"],
@@ -161,6 +209,14 @@ class Employment(models.Model):
 
     def __str__(self):
         return f"{self.worker} @ {self.enterprise}"
+
+    def clean(self):
+        problems = rules.employment_problems(
+            start_date=self.start_date, end_date=self.end_date, contract_signed=self.contract_signed,
+            contract_type=self.contract_type, contract_start=self.contract_start, contract_end=self.contract_end,
+        )
+        if problems:
+            raise ValidationError({field: rules.EMPLOYMENT_MESSAGES[code] for field, code in problems})
 
     def get_absolute_url(self):
         return reverse("registry:employment_detail", args=[self.pk])

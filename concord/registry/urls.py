@@ -1,6 +1,6 @@
 from concord.core import generic
 
-from . import views as v
+from . import import_urls, views as v
 from .models import Employment, Enterprise, Worker
 
 app_name = "registry"
@@ -13,4 +13,4 @@ urlpatterns = (
         Employment, list=v.EmploymentList, detail=v.EmploymentDetail, add=v.EmploymentAdd, edit=v.EmploymentEdit,
         delete=v.EmploymentDelete,
     )
-)
+) + import_urls.urlpatterns

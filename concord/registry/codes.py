@@ -1,0 +1,103 @@
+"""Code tables of the registry: industries (GB/T 4754-2017), provinces (GB/T 2260) and the
+enterprise classifications. Facts, with their sources; labels in English for the catalogue.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# GB/T 4754-2017 《国民经济行业分类》 (with amendment No. 1, 2019): the 20 sections, and below them
+# the divisions and classes that make up Keqiao's economy (textile 17, garment 18, chemical
+# fibre 28, and the printing-and-dyeing classes 1713/1723/1733/1743/1752/1762 of division 17).
+INDUSTRIES = [
+    ("A", _("A Agriculture, forestry, animal husbandry and fishery")),
+    ("B", _("B Mining")),
+    ("C", _("C Manufacturing")),
+    ("C17", _("C17 Textiles")),
+    ("C17D", _("C17 Printing and dyeing (classes 1713, 1723, 1733, 1743, 1752, 1762)")),
+    ("C18", _("C18 Textile garments and apparel")),
+    ("C28", _("C28 Chemical fibres")),
+    ("C34", _("C34 General-purpose machinery")),
+    ("D", _("D Electricity, heat, gas and water supply")),
+    ("E", _("E Construction")),
+    ("F", _("F Wholesale and retail trade")),
+    ("G", _("G Transport, storage and post")),
+    ("H", _("H Accommodation and catering")),
+    ("I", _("I Information transmission, software and IT services")),
+    ("J", _("J Finance")),
+    ("K", _("K Real estate")),
+    ("L", _("L Leasing and business services")),
+    ("M", _("M Scientific research and technical services")),
+    ("N", _("N Water conservancy, environment and public facilities")),
+    ("O", _("O Resident services, repair and other services")),
+    ("P", _("P Education")),
+    ("Q", _("Q Health and social work")),
+    ("R", _("R Culture, sports and entertainment")),
+    ("S", _("S Public administration, social security and social organisations")),
+    ("T", _("T International organisations")),
+]
+INDUSTRY_CODES = {code for code, _label in INDUSTRIES}
+
+
+def industry_section(code: str) -> str:
+    """The section letter of an industry code ("C17D" → "C")."""
+    return (code or "")[:1]
+
+
+class Ownership(models.TextChoices):
+    # Registration types of the National Bureau of Statistics (关于划分企业登记注册类型的规定).
+    STATE = "state", _("State-owned")
+    COLLECTIVE = "collective", _("Collective")
+    LIMITED = "limited", _("Limited liability company")
+    JOINT_STOCK = "joint_stock", _("Joint-stock company")
+    PRIVATE = "private", _("Private")
+    HMT = "hmt", _("Hong Kong, Macao or Taiwan invested")
+    FOREIGN = "foreign", _("Foreign invested")
+    INDIVIDUAL = "individual", _("Individual business")
+    OTHER = "other", _("Other")
+
+
+class SizeClass(models.TextChoices):
+    # 《统计上大中小微型企业划分办法（2017）》: for industry, large ≥ 1,000 employees and ≥ 400 million
+    # yuan revenue; medium ≥ 300 and ≥ 20 million; small ≥ 20 and ≥ 3 million; micro below.
+    LARGE = "large", _("Large")
+    MEDIUM = "medium", _("Medium")
+    SMALL = "small", _("Small")
+    MICRO = "micro", _("Micro")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("Primary school or below")
+    JUNIOR = "junior", _("Junior secondary")
+    SENIOR = "senior", _("Senior secondary or vocational")
+    COLLEGE = "college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor")
+    POSTGRADUATE = "postgraduate", _("Postgraduate")
+
+
+class ContractType(models.TextChoices):
+    # Labour Contract Law art. 12: fixed-term, open-ended, or for the completion of a task.
+    FIXED_TERM = "fixed_term", _("Fixed-term")
+    OPEN_ENDED = "open_ended", _("Open-ended")
+    TASK_BASED = "task_based", _("Task-based")
+
+
+class Generation(models.TextChoices):
+    """Birth decade, as the source programme speaks of 新生代 workers (80后, 90后, 00后)."""
+
+    EARLIER = "earlier", _("Born before 1980")
+    POST_80S = "1980", _("Post-80s")
+    POST_90S = "1990", _("Post-90s")
+    POST_00S = "2000", _("Post-00s")
+    POST_10S = "2010", _("Post-10s")
+
+
+# GB/T 2260 province-level codes (the first two digits of an ID number's region code).
+PROVINCES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
+    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省",
+    "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省", "37": "山东省",
+    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区", "46": "海南省",
+    "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区",
+    "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
+    "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+}
+PROVINCE_CHOICES = sorted(PROVINCES.items())
