@@ -138,7 +138,10 @@ class ScopedQuerySet(models.QuerySet):
         if not q:  # Q() for superusers and county-level rows
             return self.all()
         if self.model.scope.multi_valued:
-            return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
+            # A correlated EXISTS rather than ``pk__in``: a page ordered by an index can stop after
+            # its rows instead of first materialising every row of the scope (1.2 million workers
+            # for a county user); each row is checked through the relation's index.
+            return self.filter(models.Exists(self.model._base_manager.filter(q, pk=models.OuterRef("pk"))))
         return self.filter(q)
 
 
