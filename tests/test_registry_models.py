@@ -78,3 +78,19 @@ def test_employment_clean_names_the_field(world, changes, field, message):
     assert field in exc.value.message_dict
     if message:
         assert message in exc.value.message_dict[field]
+
+
+def test_export_starts_a_new_sheet_when_one_is_full():
+    from io import BytesIO
+
+    from openpyxl import Workbook, load_workbook
+
+    from concord.core.exports import write_sheets
+
+    book = Workbook(write_only=True)
+    write_sheets(book, [["姓名"], ["=1+1"], ["b"], ["c"]], "职工", sheet_rows=3)
+    out = BytesIO()
+    book.save(out)
+    sheets = load_workbook(BytesIO(out.getvalue())).worksheets
+    assert [[c.value for c in row] for row in sheets[0].iter_rows()] == [["姓名"], ["'=1+1"], ["b"]]
+    assert [[c.value for c in row] for row in sheets[1].iter_rows()] == [["姓名"], ["c"]]

@@ -26,6 +26,29 @@ def _plain(value):
     return neutralise(str(value))
 
 
+# Excel's sheet limit is 1,048,576 rows; a county's 1.2 million workers need a second sheet.
+SHEET_ROWS = 1_048_576
+
+
+def write_sheets(workbook, rows, basename: str, sheet_rows: int = SHEET_ROWS) -> None:
+    """Append ``rows`` (header first) to write-only sheets, starting a new sheet with the header
+    repeated whenever one is full."""
+    rows = iter(rows)
+    header = [_plain(v) for v in next(rows, [])]
+    sheet, used, number = None, sheet_rows, 0
+    for row in rows:
+        if used >= sheet_rows:
+            number += 1
+            title = basename[:27] if number == 1 else f"{basename[:24]} ({number})"
+            sheet = workbook.create_sheet(title)
+            sheet.append(header)
+            used = 1
+        sheet.append([_plain(v) for v in row])
+        used += 1
+    if sheet is None:
+        workbook.create_sheet(basename[:27]).append(header)
+
+
 def export_rows(rows, fmt: str, basename: str) -> HttpResponse:
     """``rows``: an iterable whose first item is the header row."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -40,9 +63,7 @@ def export_rows(rows, fmt: str, basename: str) -> HttpResponse:
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(basename[:31])
-        for row in rows:
-            sheet.append([_plain(v) for v in row])
+        write_sheets(workbook, rows, basename)
         out = BytesIO()
         workbook.save(out)
         response = HttpResponse(
