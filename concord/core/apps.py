@@ -10,11 +10,13 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import attention_items, checks, navigation, periodic  # noqa: F401  (registrations)
         from .audit import register_audited
-        from .models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
+        from .models import AccessLog, ChangeLogEntry, Event, ImportBatch, JobRun, Region, RoleAssignment, User
 
         register_audited(Region)
         register_audited(User, exclude_fields=["password", "last_login"])
         register_audited(RoleAssignment)
+        # An import batch's progress and problem lists change often and say nothing new: not logged.
+        register_audited(ImportBatch, exclude_fields=["progress", "errors", "notices", "counts", "created_ids"])
         navigation.register(
             "system",
             [

@@ -278,3 +278,70 @@ class JobRun(models.Model):
 
 
 __all__ = ["Region", "User", "RoleAssignment", "Event", "AccessLog", "ChangeLogEntry", "JobRun", "ALL_ROLES", "STAFF_ROLES"]
+
+
+class ImportBatch(models.Model):
+    """One committed (or refused) import of a spreadsheet file: who, which file, what it did.
+
+    Bulk writes bypass the change log's signals, so the batch is the audit record of the rows it
+    created (``created_ids``, compact id ranges per model); rows it updated get change-log entries
+    with before and after written by the importer. Dry runs write nothing, not even a batch.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind of file"), max_length=32)
+    file_name = models.CharField(_("file name"), max_length=255)
+    # Kept for a background commit (storage shared with the workers); empty for command-line imports.
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    counts = models.JSONField(_("counts per record type"), default=dict, blank=True)
+    created_ids = models.JSONField(_("created records"), default=dict, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    notices = models.JSONField(_("notices"), default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The importer's scope at the time, so the batch is seen by the importer's town and the county.
+    region_path = models.CharField(max_length=255, blank=True, db_index=True)
+    enterprise_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(regions=("region_path",), enterprise="enterprise_id", write_roles=frozenset())
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        from .imports import KINDS
+
+        kind = KINDS.get(self.kind)
+        return reverse(kind.batch_url, args=[self.pk]) if kind else ""
+
+    @property
+    def in_progress(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+__all__.append("ImportBatch")

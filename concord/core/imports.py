@@ -1,0 +1,707 @@
+"""Import of spreadsheet files, model-agnostic: reading, header matching, cell parsing, row errors.
+
+A domain app declares a ``FileSpec`` (its ``Column`` list) and writes its own validation and commit
+(e.g. ``concord.registry.importers``); this module gives it
+- ``read_table``: .xlsx/.xls/.ods through python-calamine (a Rust reader, several times faster than
+  openpyxl on large sheets) and CSV (UTF-8 with or without BOM, else GB18030, which Chinese Excel
+  writes); a size cap; one clear ``ImportFileError`` for a file that is not a spreadsheet, damaged
+  or truncated, empty, or too large;
+- ``FileSpec.parse``: headers matched in any interface language (a file works whatever language its
+  author used), cells parsed in plain Python, every problem a ``RowError`` with the row number as
+  the spreadsheet shows it (the header is row 1) and the header as the user sees it;
+- the same spec writes the export and the template (header row plus a Notes sheet), so an export
+  re-imports unchanged;
+- ``register``: which list exports through which spec, and where its import pages are.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+import hashlib
+import io
+import os
+from pathlib import Path
+import re
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from . import masking
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_BACKGROUND_ROWS = 5000
+
+
+def max_bytes() -> int:
+    """The size cap of an uploaded file (setting ``CONCORD_IMPORT_MAX_BYTES``, default 50 MB)."""
+    return int(getattr(settings, "CONCORD_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def background_rows() -> int:
+    """Files with more rows commit as a background task (setting ``CONCORD_IMPORT_BACKGROUND_ROWS``)."""
+    return int(getattr(settings, "CONCORD_IMPORT_BACKGROUND_ROWS", DEFAULT_BACKGROUND_ROWS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors and results
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: one clear message, nothing is imported."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+class CellError(ValueError):
+    """A cell's value is not acceptable; ``message`` is already in the user's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+@dataclass
+class RowError:
+    row: int | None  # as the spreadsheet shows it (header = 1); None: the whole file
+    column: str  # the header as the user sees it, or "" for the whole row / file
+    message: str
+    sheet: str = ""  # set only when a file spans several sheets
+
+    def where(self) -> str:
+        if self.row is None:
+            return _("file")
+        if self.sheet:
+            place = _("sheet %(sheet)s, row %(row)s") % {"sheet": self.sheet, "row": self.row}
+        else:
+            place = _("row %(row)s") % {"row": self.row}
+        if self.column:
+            place = _("%(place)s, column %(column)s") % {"place": place, "column": self.column}
+        return place
+
+    def __str__(self):
+        return f"{self.where()}: {self.message}"
+
+    def as_list(self):
+        return [self.row, self.column, self.message, self.sheet]
+
+    @classmethod
+    def from_list(cls, item):
+        return cls(*item)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell parsers: each turns a raw cell (str, float, bool, date… as calamine or csv give it) into a
+# Python value or raises CellError; ``describe`` feeds the template's Notes sheet and ``export``
+# writes a value back in a form the parser reads.
+
+_BLANK = ("", None)
+
+
+def _as_text(value) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, float):
+        # Excel stores every number as a float: 13800001111.0 is the phone number 13800001111.
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if not (value.hour or value.minute or value.second) else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class Parser:
+    def __call__(self, value):
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return ""
+
+    def export(self, value):
+        return "" if value is None else value
+
+
+class Text(Parser):
+    def __init__(self, max_length: int | None = None, upper: bool = False):
+        self.max_length, self.upper = max_length, upper
+
+    def __call__(self, value):
+        text = _as_text(value)
+        if self.upper:
+            text = text.upper()
+        if self.max_length and len(text) > self.max_length:
+            raise CellError(_("At most %(n)s characters.") % {"n": self.max_length})
+        return text
+
+    def describe(self):
+        if self.max_length:
+            return _("Text, at most %(n)s characters.") % {"n": self.max_length}
+        return _("Text.")
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class MobilePhone(Text):
+    """A mainland mobile number: 11 digits starting with 1 (the numbering plan of MIIT)."""
+
+    def __init__(self):
+        super().__init__(max_length=None)
+
+    def __call__(self, value):
+        text = re.sub(r"[\s-]", "", _as_text(value))
+        if text.startswith("+86"):
+            text = text[3:]
+        if not _MOBILE.match(text):
+            raise CellError(_("Not a mainland mobile number (11 digits starting with 1)."))
+        return text
+
+    def describe(self):
+        return _("Mainland mobile number, 11 digits, e.g. 13800001111.")
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)  # Excel's 1900 date system (serial 1 = 1900-01-01, with its 1900 leap-year quirk)
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+class Date(Parser):
+    def __init__(self, future: bool = True):
+        self.future = future
+
+    def __call__(self, value):
+        parsed = self._parse(value)
+        if not self.future and parsed > date.today():
+            raise CellError(_("The date cannot be in the future."))
+        return parsed
+
+    def _parse(self, value):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = int(value)
+            if 19000101 <= number <= 29991231 and value == number:
+                text = str(number)  # 20240301 typed as a number
+            elif 1 <= number <= 2958465:  # Excel serial dates up to 9999-12-31
+                return _EXCEL_EPOCH + timedelta(days=number)
+            else:
+                raise CellError(self._message(value))
+        else:
+            text = _as_text(value)
+        match = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
+        if not match:
+            raise CellError(self._message(text))
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise CellError(self._message(text)) from None
+
+    @staticmethod
+    def _message(value):
+        return _("Not a date: \"%(value)s\" (write it as 2024-03-01).") % {"value": _as_text(value)}
+
+    def describe(self):
+        return _("Date, e.g. 2024-03-01 (2024/3/1 and Excel dates also work).")
+
+    def export(self, value):
+        return value.isoformat() if value else ""
+
+
+_TRUE = {"是", "yes", "y", "true", "t", "1", "有", "√", "✓"}
+_FALSE = {"否", "no", "n", "false", "f", "0", "无", "×", "✗"}
+
+
+class Bool(Parser):
+    def __call__(self, value):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+        text = _as_text(value).casefold()
+        if text in _TRUE or text in _localised(("Yes",)):
+            return True
+        if text in _FALSE or text in _localised(("No",)):
+            return False
+        raise CellError(_("Write 是 or 否 (yes or no), not \"%(value)s\".") % {"value": _as_text(value)})
+
+    def describe(self):
+        return _("是 or 否 (yes or no; Y/N and 1/0 also work).")
+
+    def export(self, value):
+        return _("Yes") if value else _("No")
+
+
+def _localised(msgids) -> set[str]:
+    """The translations of ``msgids`` in every interface language, case-folded."""
+    out = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out.update(translation.gettext(m).casefold() for m in msgids)
+    return out
+
+
+def _normalise(text) -> str:
+    return re.sub(r"[\s\u3000*＊]+", "", str(text)).casefold()
+
+
+class Choice(Parser):
+    """Accepts the stored code or the label in any interface language."""
+
+    def __init__(self, choices, *, show_codes: bool = False):
+        self.choices = list(choices)
+        self.show_codes = show_codes
+        self._lookup = None
+
+    def lookup(self) -> dict[str, str]:
+        if self._lookup is None:
+            table = {}
+            for code, label in self.choices:
+                table[_normalise(code)] = code
+            for lang, _name in settings.LANGUAGES:
+                with translation.override(lang):
+                    for code, label in self.choices:
+                        table.setdefault(_normalise(str(label)), code)
+            self._lookup = table
+        return self._lookup
+
+    def __call__(self, value):
+        code = self.lookup().get(_normalise(_as_text(value)))
+        if code is None:
+            raise CellError(
+                _("Unknown value \"%(value)s\"; allowed: %(allowed)s.") % {"value": _as_text(value), "allowed": self.allowed()}
+            )
+        return code
+
+    def allowed(self, limit: int = 12) -> str:
+        labels = [self._label(code, label) for code, label in self.choices]
+        if len(labels) > limit:
+            return "、".join(labels[:limit]) + " … " + _("(see the Notes sheet of the template)")
+        return "、".join(labels)
+
+    def _label(self, code, label):
+        return f"{code} {label}" if self.show_codes and not str(label).startswith(str(code)) else str(label)
+
+    def describe(self):
+        return _("One of: %(allowed)s.") % {"allowed": "、".join(self._label(c, lbl) for c, lbl in self.choices)}
+
+    def export(self, value):
+        if not value:
+            return ""
+        return str(dict(self.choices).get(value, value))
+
+
+class Number(Parser):
+    """A decimal amount (e.g. a wage in yuan)."""
+
+    def __init__(self, max_digits: int = 9, decimal_places: int = 2, min_value=0):
+        self.max_digits, self.decimal_places, self.min_value = max_digits, decimal_places, min_value
+        self._quantum = Decimal(1).scaleb(-decimal_places)
+
+    def __call__(self, value):
+        if isinstance(value, bool):
+            raise CellError(_("Not a number: \"%(value)s\".") % {"value": _as_text(value)})
+        if isinstance(value, (int, float)):
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        else:
+            text = _as_text(value).replace(",", "").replace("，", "").replace("¥", "").replace("元", "").strip()
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                raise CellError(_("Not a number: \"%(value)s\".") % {"value": _as_text(value)}) from None
+        if not number.is_finite():
+            raise CellError(_("Not a number: \"%(value)s\".") % {"value": _as_text(value)})
+        if self.min_value is not None and number < self.min_value:
+            raise CellError(_("The amount cannot be negative."))
+        number = number.quantize(self._quantum)
+        if len(number.as_tuple().digits) > self.max_digits:
+            raise CellError(_("The number is too large."))
+        return number
+
+    def describe(self):
+        return _("Number, e.g. 4500 or 4500.50.")
+
+    def export(self, value):
+        if value is None:
+            return ""
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns and file specs
+
+
+@dataclass
+class Column:
+    key: str
+    header: object  # a lazy translation: the header shown is the active language's
+    parser: Parser = field(default_factory=Text)
+    required: bool = False  # the column must be present and its cells filled
+    readonly: bool = False  # exported for reading; accepted but ignored on import
+    personal: str | None = None  # masking kind: masked in exports unless revealed
+    help: object = ""  # extra note for the template
+    get: object = None  # export: callable(record) -> value, default getattr(record, key)
+
+    def title(self) -> str:
+        return capfirst(str(self.header))
+
+    def aliases(self) -> set[str]:
+        """Every header text that names this column: its title in each interface language."""
+        names = {_normalise(self.key)}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(_normalise(str(self.header)))
+        return names
+
+    def value_of(self, record):
+        if self.get is not None:
+            return self.get(record)
+        return getattr(record, self.key, None) if not isinstance(record, dict) else record.get(self.key)
+
+
+@dataclass
+class Table:
+    """The rows of a file below its header: (row number, sheet label, cells)."""
+
+    header: list
+    rows: object  # iterator of (row_number, sheet_label, list of cells)
+    sha256: str
+    size: int
+    name: str
+
+
+class FileSpec:
+    """The columns of one kind of file, in the order of the template and the export."""
+
+    def __init__(self, name: str, title, columns: list[Column]):
+        self.name, self.title, self.columns = name, title, columns
+        self.by_key = {c.key: c for c in columns}
+
+    def headers(self) -> list[str]:
+        return [c.title() for c in self.columns]
+
+    # -- import
+
+    def match(self, header) -> tuple[dict[int, Column], list[RowError]]:
+        """Map header cells to columns; missing required, unknown and repeated headers are errors."""
+        alias = {}
+        for column in self.columns:
+            for name in column.aliases():
+                alias.setdefault(name, column)
+        mapping, seen, unknown, errors = {}, {}, [], []
+        for index, cell in enumerate(header):
+            text = _as_text(cell)
+            if not text:
+                continue
+            column = alias.get(_normalise(text))
+            if column is None:
+                unknown.append(text)
+            elif column.key in seen:
+                errors.append(RowError(1, column.title(), _("This column appears more than once.")))
+            else:
+                seen[column.key] = index
+                mapping[index] = column
+        missing = [c.title() for c in self.columns if c.required and c.key not in seen]
+        if missing:
+            errors.append(RowError(None, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)}))
+        if unknown:
+            errors.append(RowError(None, "", _("Unknown columns: %(columns)s. The columns of this file are: %(allowed)s.") % {
+                "columns": "、".join(unknown), "allowed": "、".join(self.headers())}))
+        return mapping, errors
+
+    def parse(self, table: Table) -> tuple[list[dict], list[RowError], set[str]]:
+        """Records (dicts of column key → value, with ``_row`` and ``_sheet``), cell errors, and
+        the keys of the columns present in the file. Blank rows are skipped."""
+        mapping, errors = self.match(table.header)
+        if errors:
+            return [], errors, set()
+        plan = [(index, column, column.parser, column.title()) for index, column in mapping.items() if not column.readonly]
+        present = {column.key for _i, column, _p, _t in plan}
+        records = []
+        for number, sheet, cells in table.rows:
+            width = len(cells)
+            if not any(c not in _BLANK for c in cells):
+                continue
+            record = {"_row": number, "_sheet": sheet}
+            for index, column, parser, title in plan:
+                value = cells[index] if index < width else ""
+                if value in _BLANK or (value.__class__ is str and not value.strip()):
+                    if column.required:
+                        errors.append(RowError(number, title, _("A value is required."), sheet))
+                    record[column.key] = None
+                    continue
+                try:
+                    record[column.key] = parser(value)
+                except CellError as exc:
+                    errors.append(RowError(number, title, exc.message, sheet))
+                    record[column.key] = None
+                    record.setdefault("_bad", set()).add(column.key)
+            records.append(record)
+        if not records and not errors:
+            errors.append(RowError(None, "", _("The file has no data rows below the header.")))
+        return records, errors, present
+
+    # -- export and template
+
+    def export_rows(self, records, *, unmasked: bool = False):
+        """Header then one row per record, cells in the parsers' own formats."""
+        yield self.headers()
+        plan = [(c, c.parser.export, c.personal) for c in self.columns]
+        for record in records:
+            row = []
+            for column, export, personal in plan:
+                value = column.value_of(record)
+                if personal and not unmasked and value:
+                    value = masking.mask(personal, value)
+                    row.append(value)
+                    continue
+                row.append(export(value))
+            yield row
+
+    def template(self) -> bytes:
+        """An .xlsx with the header row (text columns formatted as text so Excel keeps ID numbers
+        whole) and a second sheet describing every column."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        wb = Workbook()
+        sheet = wb.active
+        sheet.title = str(self.title)[:31]
+        bold = Font(bold=True)
+        fill = PatternFill("solid", fgColor="DDEBF7")
+        for index, column in enumerate(self.columns, start=1):
+            cell = sheet.cell(row=1, column=index, value=column.title())
+            cell.font, cell.fill = bold, fill
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = max(12, min(40, len(column.title()) * 2 + 4))
+            if isinstance(column.parser, Text):
+                # Text format for the column, so Excel keeps 18-digit ID numbers whole.
+                sheet.column_dimensions[letter].number_format = "@"
+        sheet.freeze_panes = "A2"
+        notes = wb.create_sheet(_("Notes")[:31])
+        notes.append([_("Column"), _("Required"), _("Allowed values and format"), _("Note")])
+        for cell in notes[1]:
+            cell.font, cell.fill = bold, fill
+        for column in self.columns:
+            if column.readonly:
+                allowed, note = _("Filled in by the system; ignored on import."), str(column.help or "")
+            else:
+                allowed, note = column.parser.describe(), str(column.help or "")
+            notes.append([column.title(), _("Yes") if column.required else _("No"), allowed, note])
+        notes.append([])
+        notes.append([_("The header is row 1; errors name the row number as the spreadsheet shows it.")])
+        notes.append([_("A column left out of the file leaves that field unchanged; an empty cell clears it or applies its default.")])
+        for letter, width in (("A", 24), ("B", 8), ("C", 70), ("D", 60)):
+            notes.column_dimensions[letter].width = width
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+
+
+def _read_source(source, filename, limit) -> tuple[bytes, str]:
+    too_big = ImportFileError(_("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        name = filename or ""
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.stat().st_size > limit:
+            raise too_big
+        data = path.read_bytes()
+        name = filename or path.name
+    else:
+        size = getattr(source, "size", None)
+        if size is not None and size > limit:
+            raise too_big
+        if hasattr(source, "seek"):
+            try:
+                source.seek(0)
+            except (OSError, ValueError):
+                pass
+        data = source.read(limit + 1)
+        name = filename or os.path.basename(getattr(source, "name", "") or "")
+    if len(data) > limit:
+        raise too_big
+    return data, name
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return controls > len(sample) // 100
+
+
+def read_table(source, filename: str | None = None, *, limit: int | None = None) -> Table:
+    """Open a spreadsheet or CSV file; raises ImportFileError with one clear message."""
+    limit = limit or max_bytes()
+    data, name = _read_source(source, filename, limit)
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."))
+    suffix = Path(name).suffix.lower()
+    if data.startswith(_ZIP) or data.startswith(_OLE):
+        header, rows = _read_workbook(data)
+    elif _looks_binary(data) or (suffix and suffix not in _SPREADSHEET_SUFFIXES | {".csv", ".txt", ".tsv"}):
+        raise ImportFileError(_("This file is not a spreadsheet: upload an Excel (.xlsx, .xls), OpenDocument (.ods) or CSV file."))
+    else:
+        header, rows = _read_csv(data)
+    return Table(header=header, rows=rows, sha256=digest, size=len(data), name=name)
+
+
+def _damaged():
+    return ImportFileError(_("The file is damaged or incomplete (it may have been cut off); save it again from Excel and retry."))
+
+
+def _read_workbook(data: bytes):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [m.name for m in workbook.sheets_metadata
+                  if str(m.typ).endswith("WorkSheet") and str(m.visible).endswith("Visible")]
+        if not sheets:
+            raise _damaged()
+        first = workbook.get_sheet_by_name(sheets[0])
+        iterator = iter(first.iter_rows())
+        header, start = _find_header(iterator)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # calamine raises several error types (zip, xml, password…) for damaged files
+        if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
+            raise ImportFileError(_("The file is protected by a password: save it without one and retry.")) from None
+        raise _damaged() from None
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
+    norm = [_normalise(_as_text(c)) for c in header]
+
+    def rows():
+        for number, cells in enumerate(iterator, start=start + 1):
+            yield number, "", cells
+        # Exports beyond Excel's 1,048,576 rows continue on further sheets with the same header;
+        # their rows are named with the sheet. Other sheets (e.g. the template's Notes) are ignored.
+        for sheet_name in sheets[1:]:
+            try:
+                it = iter(workbook.get_sheet_by_name(sheet_name).iter_rows())
+                other, other_start = _find_header(it)
+            except Exception:  # a damaged extra sheet is not part of the data
+                continue
+            if other is None or [_normalise(_as_text(c)) for c in other] != norm:
+                continue
+            for number, cells in enumerate(it, start=other_start + 1):
+                yield number, sheet_name, cells
+
+    return header, rows()
+
+
+def _find_header(iterator):
+    """The first non-blank row and its row number (1-based)."""
+    for number, cells in enumerate(iterator, start=1):
+        if any(c not in _BLANK and str(c).strip() for c in cells):
+            return cells, number
+    return None, 0
+
+
+def _read_csv(data: bytes):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header, start = _find_header(reader)
+    except csv.Error:
+        raise _damaged() from None
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
+
+    def rows():
+        try:
+            for number, cells in enumerate(reader, start=start + 1):
+                yield number, "", cells
+        except csv.Error as exc:
+            raise ImportFileError(_("The CSV file cannot be read: %(reason)s") % {"reason": exc}) from None
+
+    return header, rows()
+
+
+# ---------------------------------------------------------------------------------------------
+# Which lists export through which spec, and where their import pages are
+
+
+@dataclass
+class FileKind:
+    kind: str  # "workers"
+    spec: FileSpec
+    model: type  # the list whose export writes this file
+    exporter: object  # callable(queryset, *, user, unmasked) -> iterable of records for spec.export_rows
+    import_url: str  # URL name of the upload page
+    template_url: str  # URL name of the template download (with ?kind=)
+    batch_url: str  # URL name of a batch's page (with the batch pk)
+
+    def export_rows(self, queryset, *, user, unmasked: bool):
+        return self.spec.export_rows(self.exporter(queryset, user=user, unmasked=unmasked), unmasked=unmasked)
+
+
+KINDS: dict[str, FileKind] = {}
+
+
+def register(kind: FileKind) -> None:
+    KINDS[kind.kind] = kind
+
+
+def for_model(model) -> FileKind | None:
+    return next((k for k in KINDS.values() if k.model is model), None)
+
+
+def compact_ids(ids) -> list[list[int]]:
+    """[1, 2, 3, 7, 8] → [[1, 3], [7, 8]]: created rows of a batch, stored compactly."""
+    out = []
+    for pk in sorted(ids):
+        if out and pk == out[-1][1] + 1:
+            out[-1][1] = pk
+        else:
+            out.append([pk, pk])
+    return out
+
+
+def expand_ids(ranges) -> list[int]:
+    return [pk for first, last in ranges for pk in range(first, last + 1)]
+
+
+def progress_key(batch_id) -> str:
+    return f"concord:import-progress:{batch_id}"
+
+
+__all__ = [
+    "Bool", "CellError", "Choice", "Column", "Date", "FileKind", "FileSpec", "ImportFileError", "MobilePhone",
+    "Number", "RowError", "Table", "Text", "background_rows", "compact_ids", "expand_ids", "for_model", "max_bytes",
+    "read_table", "register",
+]
