@@ -1,22 +1,121 @@
+"""Forms of the registry. The rules they apply live in ``rules.py`` and the models' ``clean()``
+(employment dates and contract: ``rules.employment_problems``), so the API refuses the same input
+with the same messages."""
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from concord.core import masking
+
+from . import rules
 from .models import Employment, Enterprise, Worker
+
+# Reasons of rules.id_number_problem, said to the person who typed the number.
+ID_NUMBER_MESSAGES = {
+    "length": _("An ID number has 18 characters."),
+    "invalid": _("An ID number is 17 digits followed by a digit or the letter X."),
+    "birthday": _("The birth date in the ID number (characters 7 to 14) is not a real date."),
+    "location": _("The first two digits of the ID number are not a province code."),
+    "checksum": _("The check character (the 18th) does not match the other 17: a digit is probably mistyped."),
+    "future": _("The birth date in the ID number is in the future."),
+}
+
+
+def _date_widget():
+    # type=date inputs only accept ISO dates, whatever the language's display format.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EnterpriseForm(forms.ModelForm):
     class Meta:
         model = Enterprise
-        fields = ["credit_code", "name", "region", "address", "has_union"]
+        fields = ["credit_code", "name", "region", "address", "industry", "ownership", "size_class",
+                  "legal_representative", "contact_name", "contact_phone", "has_union", "has_mediation_committee",
+                  "has_workers_congress", "is_key_enterprise"]
+        widgets = {"credit_code": forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"})}
+
+    def clean_credit_code(self):
+        return self.cleaned_data["credit_code"].strip().upper()
+
+    def clean_contact_phone(self):
+        return self.cleaned_data["contact_phone"].replace(" ", "")
 
 
 class WorkerForm(forms.ModelForm):
     class Meta:
         model = Worker
-        fields = ["id_number", "name", "phone", "is_migrant"]
+        fields = ["id_number", "name", "phone", "hukou_province", "hukou_city", "is_migrant", "education"]
+        widgets = {"id_number": forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"})}
+        help_texts = {
+            "hukou_province": _("Leave blank to take it from the ID number."),
+            "hukou_city": _("Leave blank to take it from the ID number."),
+            "is_migrant": _("Household registration outside the county's prefecture."),
+        }
+
+    def clean_id_number(self):
+        value = rules.normalise_id_number(self.cleaned_data["id_number"])
+        problem = rules.id_number_problem(value)
+        if problem:
+            raise forms.ValidationError(ID_NUMBER_MESSAGES[problem], code=problem)
+        return value
+
+    def clean_phone(self):
+        return self.cleaned_data["phone"].replace(" ", "")
+
+
+class WorkerByIdNumberField(forms.ModelChoiceField):
+    """A worker typed in by ID number: a county has 1.2 million workers, too many for a list."""
+
+    default_error_messages = {"invalid_choice": _("No worker with this ID number is in your scope.")}
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}))
+        kwargs["to_field_name"] = "id_number"
+        super().__init__(queryset, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(rules.normalise_id_number(value) if isinstance(value, str) else value)
+
+
+class EnterpriseByCreditCodeField(forms.ModelChoiceField):
+    """An enterprise typed in by credit code: a county has 25,000 enterprises."""
+
+    default_error_messages = {"invalid_choice": _("No enterprise with this credit code is in your scope.")}
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}))
+        kwargs["to_field_name"] = "credit_code"
+        super().__init__(queryset, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value.strip().upper() if isinstance(value, str) else value)
+
+
+class FixedWorkerField(forms.ModelChoiceField):
+    """The one worker an employment belongs to, shown by name and masked ID number."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({masking.mask_id_number(obj.id_number)})"
 
 
 class EmploymentForm(forms.ModelForm):
+    """``worker`` is typed by ID number when adding; it is fixed (a one-row choice) when editing
+    or when the page was opened from a worker, so the full ID number is never written into the page."""
+
     class Meta:
         model = Employment
-        fields = ["worker", "enterprise", "start_date", "end_date", "position"]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}), "end_date": forms.DateInput(attrs={"type": "date"})}
+        fields = ["worker", "enterprise", "start_date", "end_date", "position", "contract_signed", "contract_type",
+                  "contract_start", "contract_end", "insured", "monthly_wage"]
+        field_classes = {"worker": WorkerByIdNumberField, "enterprise": EnterpriseByCreditCodeField}
+        widgets = {name: _date_widget() for name in ("start_date", "end_date", "contract_start", "contract_end")}
+        labels = {"worker": _("worker's ID number"), "enterprise": _("enterprise's credit code")}
+        help_texts = {"end_date": _("Leave blank while the worker is still employed.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fixed = self.instance.worker_id if self.instance.pk else self.initial.get("worker")
+        if isinstance(fixed, Worker):
+            fixed = fixed.pk
+        if fixed:
+            self.fields["worker"] = FixedWorkerField(
+                queryset=Worker.objects.filter(pk=fixed), empty_label=None, label=_("worker"),
+            )

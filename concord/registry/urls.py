@@ -5,7 +5,10 @@ from .models import Employment, Enterprise, Worker
 
 app_name = "registry"
 urlpatterns = (
-    generic.model_urls(Enterprise, list=v.EnterpriseList, detail=v.EnterpriseDetail, add=v.EnterpriseAdd, edit=v.EnterpriseEdit)
+    generic.model_urls(
+        Enterprise, list=v.EnterpriseList, detail=v.EnterpriseDetail, add=v.EnterpriseAdd, edit=v.EnterpriseEdit,
+        reveal=generic.RevealView,
+    )
     + generic.model_urls(
         Worker, list=v.WorkerList, detail=v.WorkerDetail, add=v.WorkerAdd, edit=v.WorkerEdit, reveal=generic.RevealView
     )

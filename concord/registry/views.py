@@ -1,25 +1,67 @@
-from concord.core import generic
+"""Registry pages: lists with filters and exports, the enterprise 360 and worker 360 pages, forms.
 
-from . import filters as f, tables as t
+Thin views on the generic ones (core/generic.py); reads come from ``selectors``, sections of later
+pillars from ``panels``."""
+from django.utils.translation import gettext_lazy as _
+
+from concord.core import generic
+from concord.core.scope import ENTERPRISE_ROLES, REGION_ROLES, assignments_of
+
+from . import filters as f, panels, selectors, tables as t
 from .forms import EmploymentForm, EnterpriseForm, WorkerForm
 from .models import Employment, Enterprise, Worker
 
 
-class EnterpriseList(generic.ObjectListView):
+class NoCountListView(generic.ObjectListView):
+    """A list paged without counting its rows (tables.NoCountPaginator)."""
+
+    def get_paginate_by(self, queryset):
+        # The table pages itself; Django's own list pagination would COUNT(*) the whole set.
+        return None
+
+    def get_table_pagination(self, table):
+        return {"per_page": self.paginate_by, "paginator_class": t.NoCountPaginator}
+
+
+# --- enterprises ---------------------------------------------------------------------------------
+
+class EnterpriseList(NoCountListView):
     table_class = t.EnterpriseTable
     filterset_class = f.EnterpriseFilter
     select_related = ("region",)
 
 
+def _facts(obj, user, names):
+    return [generic.field_display(obj, name, user) for name in names]
+
+
+def _derived(name, label, value):
+    return {"name": name, "label": label, "value": value if value not in (None, "") else "—", "reveal_url": "", "link": ""}
+
+
 class EnterpriseDetail(generic.ObjectDetailView):
-    detail_fields = ("credit_code", "name", "region", "address", "has_union", "created_at", "updated_at")
+    """The enterprise 360: facts in groups, workforce figures and charts, the current workforce and
+    the sections later pillars register in ``panels``."""
+
+    select_related = ("region",)
+    detail_fields = ("credit_code", "name", "region", "address", "industry", "ownership", "size_class")
+    contact_fields = ("legal_representative", "contact_name", "contact_phone")
+    organisation_fields = ("has_union", "has_mediation_committee", "has_workers_congress", "is_key_enterprise")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["employments"] = (
-            Employment.objects.visible_to(self.request.user)
-            .filter(enterprise=self.object, end_date__isnull=True)
-            .select_related("worker")[:50]
+        user, ent = self.request.user, self.object
+        workforce = selectors.enterprise_workforce(ent, user)
+        ctx.update(
+            contact_facts=_facts(ent, user, self.contact_fields),
+            organisation_facts=_facts(ent, user, self.organisation_fields),
+            workforce=workforce,
+            chart_data={
+                "generations": [[label, n] for _code, label, n in workforce.generations],
+                "origins": [[name or str(_("unknown")), n] for _code, name, n in workforce.origins],
+            },
+            employments=selectors.enterprise_current_workforce(ent, user, limit=50),
+            panels=panels.sections_for(panels.ENTERPRISE, ent, self.request),
         )
         return ctx
 
@@ -32,18 +74,32 @@ class EnterpriseEdit(generic.ObjectEditView):
     form_class = EnterpriseForm
 
 
-class WorkerList(generic.ObjectListView):
+# --- workers -------------------------------------------------------------------------------------
+
+class WorkerList(NoCountListView):
     table_class = t.WorkerTable
     filterset_class = f.WorkerFilter
 
+    def get_queryset(self):
+        # Ordered by the indexed name (then pk, unique), so a page is an index walk that stops early.
+        return selectors.with_current_enterprise(super().get_queryset(), self.request.user).order_by("name", "pk")
+
 
 class WorkerDetail(generic.ObjectDetailView):
-    detail_fields = ("name", "id_number", "phone", "sex", "birth_date", "is_migrant")
+    """The worker 360: facts (ID number and phone masked, with the logged reveal), values derived
+    from the ID number, all employments the user may see, and the pillars' sections."""
+
+    detail_fields = ("name", "id_number", "phone", "sex", "birth_date")
+    origin_fields = ("hukou_province", "hukou_city", "is_migrant", "education")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["employments"] = (
-            Employment.objects.visible_to(self.request.user).filter(worker=self.object).select_related("enterprise")
+        user, worker = self.request.user, self.object
+        ctx["fields"].append(_derived("generation", _("generation"), worker.get_generation_display()))
+        ctx.update(
+            origin_facts=_facts(worker, user, self.origin_fields),
+            employments=selectors.worker_employments(worker, user),
+            panels=panels.sections_for(panels.WORKER, worker, self.request),
         )
         return ctx
 
@@ -56,21 +112,45 @@ class WorkerEdit(generic.ObjectEditView):
     form_class = WorkerForm
 
 
-class EmploymentList(generic.ObjectListView):
+# --- employments ---------------------------------------------------------------------------------
+
+class EmploymentList(NoCountListView):
     table_class = t.EmploymentTable
     filterset_class = f.EmploymentFilter
     select_related = ("worker", "enterprise")
 
+    def get_queryset(self):
+        # Newest first by the primary key: start_date has no index, and sorting 1.4 million rows
+        # to show 25 would cost more than the page.
+        return super().get_queryset().order_by("-pk")
+
 
 class EmploymentDetail(generic.ObjectDetailView):
-    detail_fields = ("worker", "enterprise", "position", "start_date", "end_date")
+    select_related = ("worker", "enterprise")
+    detail_fields = ("worker", "enterprise", "position", "start_date", "end_date", "contract_signed", "contract_type",
+                     "contract_start", "contract_end", "insured", "monthly_wage")
 
 
 class EmploymentAdd(generic.ObjectCreateView):
     form_class = EmploymentForm
 
     def get_initial(self):
-        return {"worker": self.request.GET.get("worker"), "enterprise": self.request.GET.get("enterprise")}
+        """``?worker=<id>`` and ``?enterprise=<id>`` from the 360 pages, looked up within scope; a
+        union officer's own enterprise when they hold no other scope."""
+        user, params, initial = self.request.user, self.request.GET, {}
+        worker = params.get("worker", "")
+        if worker.isdigit():
+            initial["worker"] = Worker.objects.visible_to(user).filter(pk=worker).values_list("pk", flat=True).first()
+        enterprise = params.get("enterprise", "")
+        if enterprise.isdigit():
+            initial["enterprise"] = Enterprise.objects.visible_to(user).filter(pk=enterprise).first()
+        else:
+            roles = {a.role for a in assignments_of(user)}
+            if roles and roles <= ENTERPRISE_ROLES and not roles & REGION_ROLES:
+                own = {a.enterprise_id for a in assignments_of(user) if a.enterprise_id}
+                if len(own) == 1:
+                    initial["enterprise"] = Enterprise.objects.visible_to(user).filter(pk__in=own).first()
+        return {k: v for k, v in initial.items() if v is not None}
 
 
 class EmploymentEdit(generic.ObjectEditView):
@@ -79,3 +159,4 @@ class EmploymentEdit(generic.ObjectEditView):
 
 class EmploymentDelete(generic.ObjectDeleteView):
     pass
+

@@ -1,66 +1,47 @@
-from django_filters import rest_framework as filters
-from rest_framework import serializers
-
-from concord.core import masking
-from concord.core.api.base import ScopedModelViewSet, ScopedSerializer
+"""API viewsets of the registry (registered in concord/api.py): the same scope, filters and rules
+as the pages. Workers and employments page without counting (see pagination.py)."""
+from concord.core.api.base import ScopedModelViewSet
 
 from ..models import Employment, Enterprise, Worker
-
-
-class EnterpriseSerializer(ScopedSerializer):
-    class Meta:
-        model = Enterprise
-        fields = ["id", "credit_code", "name", "region", "address", "has_union", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+from .filters import EmploymentFilter, EnterpriseFilter, WorkerFilter
+from .pagination import NoCountPagination
+from .serializers import EmploymentSerializer, EnterpriseSerializer, WorkerSerializer
 
 
 class EnterpriseViewSet(ScopedModelViewSet):
+    """Enterprises in the caller's scope. Filters: ``town``, ``industry``, ``size_class``,
+    ``ownership``, ``has_union``, ``has_mediation_committee``, ``has_workers_congress``,
+    ``is_key_enterprise``, ``credit_code``; ``search`` in name and credit code."""
+
     queryset = Enterprise.objects.all()
     serializer_class = EnterpriseSerializer
-    filterset_fields = ["region", "has_union", "credit_code"]
+    filterset_class = EnterpriseFilter
     search_fields = ["name", "credit_code"]
-    ordering_fields = ["name", "credit_code"]
+    ordering_fields = ["name", "credit_code", "head_count", "migrant_count"]
     select_related = ("region",)
 
 
-class WorkerSerializer(ScopedSerializer):
-    """ID number and phone are write-only in full; reads return them masked."""
-
-    id_number_masked = serializers.CharField(read_only=True)
-    phone_masked = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Worker
-        fields = ["id", "name", "id_number", "id_number_masked", "phone", "phone_masked", "sex", "birth_date", "is_migrant"]
-        read_only_fields = ["sex", "birth_date"]
-        extra_kwargs = {"id_number": {"write_only": True}, "phone": {"write_only": True, "required": False}}
-
-
-class WorkerFilter(filters.FilterSet):
-    id_number = filters.CharFilter(field_name="id_number")
-    phone = filters.CharFilter(field_name="phone")
-
-    class Meta:
-        model = Worker
-        fields = ["is_migrant", "sex", "id_number", "phone"]
-
-
 class WorkerViewSet(ScopedModelViewSet):
-    queryset = Worker.objects.all()
+    """Workers in the caller's scope, ordered by name. Search by exact ``id_number`` or ``phone``, or
+    by the beginning of the ``name``; filters ``town``, ``enterprise`` (current employment),
+    ``is_migrant``, ``generation``, ``education``, ``sex``, ``hukou_province``, ``has_contract``,
+    ``insured``. Paged without a total count."""
+
+    queryset = Worker.objects.order_by("name", "pk")
     serializer_class = WorkerSerializer
     filterset_class = WorkerFilter
-    search_fields = ["name"]
-    ordering_fields = ["name", "birth_date"]
-
-
-class EmploymentSerializer(ScopedSerializer):
-    class Meta:
-        model = Employment
-        fields = ["id", "worker", "enterprise", "start_date", "end_date", "position"]
+    pagination_class = NoCountPagination
+    search_fields = []  # a substring search would read every worker; use name (prefix), id_number, phone
+    ordering_fields = ["name", "birth_date", "id"]
 
 
 class EmploymentViewSet(ScopedModelViewSet):
-    queryset = Employment.objects.all()
+    """Employments in the caller's scope, newest first. Filters: ``worker``, ``enterprise``, ``town``,
+    ``contract_signed``, ``contract_type``, ``insured``, ``current``. Paged without a total count."""
+
+    queryset = Employment.objects.order_by("-pk")
     serializer_class = EmploymentSerializer
-    filterset_fields = ["worker", "enterprise"]
-    ordering_fields = ["start_date"]
+    filterset_class = EmploymentFilter
+    pagination_class = NoCountPagination
+    search_fields = []
+    ordering_fields = ["id"]

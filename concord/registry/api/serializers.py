@@ -1,0 +1,71 @@
+"""API serializers of the registry. Personal data (a worker's ID number and phone, an enterprise's
+contact phone) is write-only in full and read masked; validation is the models' (``full_clean``
+through ScopedSerializer), so the API refuses what the forms refuse, with the same messages."""
+from rest_framework import serializers
+
+from concord.core import masking
+from concord.core.api.base import ScopedSerializer
+
+from .. import rules
+from ..forms import ID_NUMBER_MESSAGES
+from ..models import Employment, Enterprise, Worker, phone_validator
+
+
+class EnterpriseSerializer(ScopedSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    contact_phone_masked = serializers.SerializerMethodField()
+    migrant_share = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Enterprise
+        fields = ["id", "credit_code", "name", "region", "region_name", "address", "industry", "ownership", "size_class",
+                  "legal_representative", "contact_name", "contact_phone", "contact_phone_masked", "has_union",
+                  "has_mediation_committee", "has_workers_congress", "is_key_enterprise", "head_count",
+                  "migrant_count", "migrant_share", "created_at", "updated_at"]
+        read_only_fields = ["head_count", "migrant_count", "created_at", "updated_at"]
+        extra_kwargs = {"contact_phone": {"write_only": True, "required": False}}
+
+    def get_contact_phone_masked(self, obj) -> str:
+        return masking.mask_phone(obj.contact_phone)
+
+    def to_internal_value(self, data):
+        if isinstance(data.get("credit_code"), str):
+            data = data.copy()
+            data["credit_code"] = data["credit_code"].strip().upper()
+        return super().to_internal_value(data)
+
+
+class WorkerSerializer(ScopedSerializer):
+    """ID number and phone are write-only in full; reads return them masked."""
+
+    id_number = serializers.CharField(max_length=18, write_only=True)
+    id_number_masked = serializers.CharField(read_only=True)
+    phone = serializers.CharField(max_length=11, write_only=True, required=False, allow_blank=True,
+                                  validators=[phone_validator])
+    phone_masked = serializers.CharField(read_only=True)
+    generation = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Worker
+        fields = ["id", "name", "id_number", "id_number_masked", "phone", "phone_masked", "sex", "birth_date",
+                  "generation", "hukou_province", "hukou_city", "is_migrant", "education"]
+        read_only_fields = ["sex", "birth_date"]
+
+    def validate_id_number(self, value):
+        value = rules.normalise_id_number(value)
+        problem = rules.id_number_problem(value)
+        if problem:
+            raise serializers.ValidationError(ID_NUMBER_MESSAGES[problem], code=problem)
+        return value
+
+
+class EmploymentSerializer(ScopedSerializer):
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Employment
+        fields = ["id", "worker", "enterprise", "start_date", "end_date", "position", "contract_signed", "contract_type",
+                  "contract_start", "contract_end", "insured", "monthly_wage", "is_current"]
+
+    def get_is_current(self, obj) -> bool:
+        return obj.end_date is None
