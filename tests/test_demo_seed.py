@@ -1,0 +1,214 @@
+"""The demo county generator: deterministic, valid identifiers, realistic shares, accounts attached."""
+from collections import Counter
+from datetime import date
+import hashlib
+import random
+from statistics import median
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from concord.core.models import Region, User
+from concord.demo import seed
+from concord.registry import codes, rules
+from concord.registry.models import Employment, Enterprise, Worker
+
+TOWNS = [(index + 1, code, f"town{index}") for index, code in enumerate(sorted(seed.TOWN_WEIGHTS))]
+
+
+def generated_digest(scale, seed_value):
+    generator = seed.Generator(scale, seed_value, TOWNS, (1, 1, 1), "2026-01-01 00:00:00")
+    digest = hashlib.sha256()
+    digest.update(repr(generator.enterprise_rows()).encode())
+    for workers, employments in generator.people_rows():
+        digest.update(repr(workers).encode())
+        digest.update(repr(employments).encode())
+    return digest.hexdigest()
+
+
+def database_digest():
+    digest = hashlib.sha256()
+    for row in Enterprise.objects.order_by("credit_code").values_list(
+        "credit_code", "name", "region__code", "address", "industry", "ownership", "size_class", "legal_representative",
+        "contact_phone", "has_union", "has_mediation_committee", "has_workers_congress", "is_key_enterprise",
+        "head_count", "migrant_count",
+    ):
+        digest.update(repr(row).encode())
+    for row in Worker.objects.order_by("id_number").values_list(
+        "id_number", "name", "phone", "sex", "birth_date", "hukou_province", "hukou_city", "is_migrant", "education",
+    ):
+        digest.update(repr(row).encode())
+    for row in Employment.objects.order_by("worker__id_number", "start_date").values_list(
+        "worker__id_number", "enterprise__credit_code", "start_date", "end_date", "position", "contract_signed",
+        "contract_type", "contract_start", "contract_end", "insured", "monthly_wage",
+    ):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def test_generator_is_deterministic_for_a_seed():
+    tiny = seed.SCALES["tiny"]
+    assert generated_digest(tiny, 5) == generated_digest(tiny, 5)
+    assert generated_digest(tiny, 5) != generated_digest(tiny, 6)
+
+
+@pytest.mark.django_db
+def test_same_seed_gives_the_same_rows_in_the_database():
+    seed.seed("tiny", 11)
+    first = database_digest()
+    Worker.objects.update(user=None)
+    for model in (Employment, Worker):
+        model.objects.all().delete()
+    User.objects.all().delete()  # role assignments go with their users
+    Enterprise.objects.all().delete()
+    seed.seed("tiny", 11)
+    assert database_digest() == first
+
+
+@pytest.fixture
+def small(db):
+    return seed.seed("small", 2026)
+
+
+def test_identifiers_are_valid_and_unique(small):
+    numbers = list(Worker.objects.values_list("id_number", "sex", "birth_date", "hukou_province", "hukou_city", "is_migrant"))
+    assert len(numbers) == len({n[0] for n in numbers}) == 10_000
+    for number, sex, born, province, city, migrant in numbers:
+        assert rules.id_number_problem(number) is None, number
+        assert rules.sex_from_id(number) == sex and rules.birth_date_from_id(number) == born
+        assert (province, city) == (rules.hukou_province_from_id(number), rules.hukou_city_from_id(number)) and city
+        assert migrant == rules.is_migrant_default(number[:6], seed.COUNTY_CODE), number
+    credit = list(Enterprise.objects.values_list("credit_code", flat=True))
+    assert len(credit) == len(set(credit)) == 304
+    assert all(rules.credit_code_valid(c) and c[2:8] in {"330621", "330603"} for c in credit)
+    phones = list(Worker.objects.values_list("phone", flat=True))
+    assert len(set(phones)) == len(phones)
+    # The model's own validators accept a sample of every table.
+    for obj in [*Enterprise.objects.all()[:40], *Worker.objects.all()[:200], *Employment.objects.all()[:200]]:
+        obj.full_clean()
+
+
+def test_organisation_code_check_character():
+    # GB 11714: the organisation code inside the example code 91110000600037341L ends in its check character 1.
+    rng = random.Random(1)
+    assert _org_check("60003734") == "1"
+    for _ in range(200):
+        code = seed.org_code(rng, new_style=rng.random() < 0.5)
+        assert code[-1] == _org_check(code[:8])
+
+
+def _org_check(body):
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def test_shares_and_rates_are_realistic(small):
+    scale = seed.SCALES["small"]
+    assert Worker.objects.filter(is_migrant=True).count() == scale.migrants
+    current = Employment.objects.filter(end_date__isnull=True)
+    assert current.count() == scale.workers  # everyone employed once, now
+    assert current.values("worker").distinct().count() == scale.workers
+    ended_workers = Employment.objects.filter(end_date__isnull=False).values("worker").distinct().count()
+    assert 0.12 < ended_workers / scale.workers < 0.19
+    signed = current.filter(contract_signed=True).count() / scale.workers
+    insured = current.filter(insured=True).count() / scale.workers
+    assert 0.85 <= signed <= 0.95 and 0.70 <= insured <= 0.85
+    wages = list(Employment.objects.values_list("monthly_wage", flat=True))
+    assert min(wages) >= 2070 and 4000 <= median(wages) <= 9000
+    generations = Counter(rules.generation_of(b) for b in Worker.objects.values_list("birth_date", flat=True))
+    assert (generations["1980"] + generations["1990"]) / scale.workers > 0.55
+    assert generations["earlier"] > 0 and generations["2000"] > 0 and not generations["2010"]
+    origins = Counter(Worker.objects.filter(is_migrant=True).values_list("hukou_province", flat=True))
+    assert [p for p, _n in origins.most_common(3)] == ["34", "52", "36"]  # Anhui, Guizhou, Jiangxi lead
+    assert Worker.objects.filter(is_migrant=False).exclude(hukou_city="绍兴市").count() == 0
+    education = Counter(Worker.objects.filter(is_migrant=True).values_list("education", flat=True))
+    assert education.most_common(1)[0][0] == "junior"
+
+    enterprises = list(Enterprise.objects.all())
+    assert sum(e.head_count for e in enterprises) == scale.workers
+    assert sum(e.migrant_count for e in enterprises) == scale.migrants
+    assert all(e.size_class == seed.size_class_of(e.head_count) for e in enterprises)
+    assert 0.6 <= sum(e.has_union for e in enterprises) / len(enterprises) <= 0.8
+    industries = Counter(e.industry for e in enterprises)
+    assert sum(industries[c] for c in ("C17", "C17D", "C18", "C28")) / len(enterprises) > 0.6
+    assert set(industries) <= codes.INDUSTRY_CODES
+    towns = Counter(e.region.code for e in enterprises)
+    assert len(towns) == 16 and towns["330603009"] > towns["330603109"]  # 钱清 ≫ 稽东
+    assert Counter(e.ownership for e in enterprises).most_common(1)[0][0] in {"private", "limited"}
+
+
+def test_employments_obey_the_rules(small):
+    born = dict(Worker.objects.values_list("pk", "birth_date"))
+    for e in Employment.objects.all():
+        assert not rules.employment_problems(
+            start_date=e.start_date, end_date=e.end_date, contract_signed=e.contract_signed,
+            contract_type=e.contract_type, contract_start=e.contract_start, contract_end=e.contract_end,
+            today=seed.AS_OF,
+        ), e.pk
+        age = (e.start_date - born[e.worker_id]).days / 365.25
+        assert 16 <= age <= 60, e.pk
+    tenure_open = Employment.objects.filter(contract_type="open_ended", end_date__isnull=True)
+    assert tenure_open.exists() and Employment.objects.filter(contract_type="fixed_term").count() > tenure_open.count()
+
+
+def test_demo_accounts_attach_to_real_records(small):
+    union = User.objects.get(username="union_demo").role_assignments.get().enterprise
+    assert union.region.code == seed.QIANQING
+    assert union.has_union and union.has_mediation_committee and union.has_workers_congress and union.head_count >= 20
+    worker = User.objects.get(username="worker_demo").worker
+    assert worker.is_migrant and worker.employments.filter(enterprise=union, end_date__isnull=True).exists()
+    assert User.objects.get(username="town_qianqing").role_assignments.get().region.code == seed.QIANQING
+    assert User.objects.get(username="county_admin").check_password(seed.DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_seed_demo_command_with_a_custom_scale():
+    call_command("seed_demo", enterprises=20, workers=300, migrants=100, seed=3)
+    assert Enterprise.objects.count() == 20 and Worker.objects.count() == 300
+    assert Worker.objects.filter(is_migrant=True).count() == 100
+    assert Region.objects.filter(kind="town").count() == 16
+    assert set(Enterprise.objects.values_list("region__code", flat=True)) == set(seed.TOWN_WEIGHTS)
+    call_command("seed_demo", scale="small")  # already loaded: only the accounts are checked
+    assert Worker.objects.count() == 300
+
+
+def test_custom_scale_refuses_impossible_sizes():
+    with pytest.raises(ValueError):
+        seed.custom_scale(10, 300)
+    with pytest.raises(ValueError):
+        seed.custom_scale(20, 10)
+    assert seed.custom_scale(20, 1200).migrants == 760
+
+
+def test_origin_codes_name_a_city_in_every_year():
+    prefectures = rules.prefectures()
+    for province, counties in seed.ORIGINS.items():
+        for name, segments in counties:
+            for year in range(1985, timezone.now().year + 1):
+                code = seed.code_in_year(segments, year)
+                assert len(code) == 6 and code[:4] in prefectures, (name, year, code)
+                assert code[:2] in codes.PROVINCES
+                local = code.startswith("3306")
+                assert local == (province == "LOCAL"), (name, code)
+    assert seed.code_in_year(dict(seed.ORIGINS["52"])["大方县"], 1995) == "522422"  # 毕节地区 until 2011
+    assert seed.code_in_year(dict(seed.ORIGINS["52"])["大方县"], 2011) == "520521"
+    assert seed.code_in_year(dict(seed.ORIGINS["LOCAL"])["柯桥区"], 1990) == "330621"  # 绍兴县 until 2013
+
+
+def test_prefecture_table_covers_every_province():
+    table = rules.prefectures()
+    mainland = {code for code in codes.PROVINCES if code not in {"71", "81", "82"}}
+    assert {code[:2] for code in table} == mainland
+    facts = {"5224": "毕节市", "3623": "上饶市", "5321": "昭通市", "4127": "周口市", "3412": "阜阳市", "3421": "阜阳市",
+             "1101": "北京市", "5001": "重庆市", "5002": "重庆市", "3306": "绍兴市", "3712": "济南市", "5222": "铜仁市",
+             "6540": "伊犁哈萨克自治州", "4190": "济源市"}
+    assert {code: table[code] for code in facts} == facts
+    with open(rules._PREFECTURES_FILE, encoding="utf-8") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    rows = [line.rstrip("\n").split(",") for line in lines[1:]]
+    assert len(rows) == len({r[0] for r in rows})
+    current = [r for r in rows if not r[2] and r[0][:2] not in {"11", "12", "31", "50"} and not r[0].endswith("90")]
+    # 333 prefecture-level divisions: 293 cities, 7 prefectures, 30 autonomous prefectures, 3 leagues.
+    assert len(current) == 333
