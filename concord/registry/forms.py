@@ -20,6 +20,20 @@ ID_NUMBER_MESSAGES = {
 }
 
 
+class CompactCharField(forms.CharField):
+    """Identifiers typed or pasted with spaces or hyphens ("138 0000 1111", "9133-0603…")."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(" ", "").replace("-", "").replace("\u3000", "") if value else value
+
+    def widget_attrs(self, widget):
+        # No maxlength in the page: the browser would cut a pasted "138 0000 1111" short.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 def _date_widget():
     # type=date inputs only accept ISO dates, whatever the language's display format.
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -31,20 +45,19 @@ class EnterpriseForm(forms.ModelForm):
         fields = ["credit_code", "name", "region", "address", "industry", "ownership", "size_class",
                   "legal_representative", "contact_name", "contact_phone", "has_union", "has_mediation_committee",
                   "has_workers_congress", "is_key_enterprise"]
-        widgets = {"credit_code": forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"})}
+        field_classes = {"credit_code": CompactCharField, "contact_phone": CompactCharField}
+        widgets = {"credit_code": forms.TextInput(attrs={"autocomplete": "off"})}
 
     def clean_credit_code(self):
-        return self.cleaned_data["credit_code"].strip().upper()
-
-    def clean_contact_phone(self):
-        return self.cleaned_data["contact_phone"].replace(" ", "")
+        return self.cleaned_data["credit_code"].upper()
 
 
 class WorkerForm(forms.ModelForm):
     class Meta:
         model = Worker
         fields = ["id_number", "name", "phone", "hukou_province", "hukou_city", "is_migrant", "education"]
-        widgets = {"id_number": forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"})}
+        field_classes = {"id_number": CompactCharField, "phone": CompactCharField}
+        widgets = {"id_number": forms.TextInput(attrs={"autocomplete": "off"})}
         help_texts = {
             "hukou_province": _("Leave blank to take it from the ID number."),
             "hukou_city": _("Leave blank to take it from the ID number."),
@@ -57,9 +70,6 @@ class WorkerForm(forms.ModelForm):
         if problem:
             raise forms.ValidationError(ID_NUMBER_MESSAGES[problem], code=problem)
         return value
-
-    def clean_phone(self):
-        return self.cleaned_data["phone"].replace(" ", "")
 
 
 class WorkerByIdNumberField(forms.ModelChoiceField):
@@ -95,6 +105,44 @@ class FixedWorkerField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return f"{obj.name} ({masking.mask_id_number(obj.id_number)})"
+
+
+class WorkerCreateForm(WorkerForm):
+    """A new worker together with their current employment.
+
+    A worker enters a town's (or an enterprise union's) scope through an employment, so a worker
+    saved without one would be outside every scope, the adding officer's included."""
+
+    enterprise = EnterpriseByCreditCodeField(queryset=Enterprise.objects.all(), label=_("enterprise's credit code"))
+    start_date = forms.DateField(label=_("start date"), widget=_date_widget())
+    position = forms.CharField(label=_("position"), max_length=64, required=False)
+
+    employment_fields = ("enterprise", "start_date", "position")
+
+    def clean(self):
+        cleaned = super().clean()
+        employment = self.employment(worker=None)
+        try:
+            # The employment rules (e.g. a start date in the future), as the employment form applies them.
+            employment.full_clean(exclude=["worker"], validate_unique=False, validate_constraints=False)
+        except forms.ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                if field in self.employment_fields and field not in self.errors:
+                    self.add_error(field, errors)
+        return cleaned
+
+    def employment(self, worker):
+        data = self.cleaned_data
+        return Employment(worker=worker, enterprise=data.get("enterprise"), start_date=data.get("start_date"),
+                          position=data.get("position", ""))
+
+    def save(self, commit=True):
+        worker = super().save(commit=commit)
+        if commit:
+            employment = self.employment(worker)
+            employment.full_clean()
+            employment.save()
+        return worker
 
 
 class EmploymentForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from concord.core import generic
 from concord.core.scope import ENTERPRISE_ROLES, REGION_ROLES, assignments_of
 
 from . import filters as f, panels, selectors, tables as t
-from .forms import EmploymentForm, EnterpriseForm, WorkerForm
+from .forms import EmploymentForm, EnterpriseForm, WorkerCreateForm, WorkerForm
 from .models import Employment, Enterprise, Worker
 
 
@@ -105,7 +105,12 @@ class WorkerDetail(generic.ObjectDetailView):
 
 
 class WorkerAdd(generic.ObjectCreateView):
-    form_class = WorkerForm
+    """A new worker with their current employment (WorkerCreateForm says why)."""
+
+    form_class = WorkerCreateForm
+
+    def get_initial(self):
+        return _employment_initial(self.request, worker=False)
 
 
 class WorkerEdit(generic.ObjectEditView):
@@ -135,22 +140,26 @@ class EmploymentAdd(generic.ObjectCreateView):
     form_class = EmploymentForm
 
     def get_initial(self):
-        """``?worker=<id>`` and ``?enterprise=<id>`` from the 360 pages, looked up within scope; a
-        union officer's own enterprise when they hold no other scope."""
-        user, params, initial = self.request.user, self.request.GET, {}
-        worker = params.get("worker", "")
-        if worker.isdigit():
-            initial["worker"] = Worker.objects.visible_to(user).filter(pk=worker).values_list("pk", flat=True).first()
-        enterprise = params.get("enterprise", "")
-        if enterprise.isdigit():
-            initial["enterprise"] = Enterprise.objects.visible_to(user).filter(pk=enterprise).first()
-        else:
-            roles = {a.role for a in assignments_of(user)}
-            if roles and roles <= ENTERPRISE_ROLES and not roles & REGION_ROLES:
-                own = {a.enterprise_id for a in assignments_of(user) if a.enterprise_id}
-                if len(own) == 1:
-                    initial["enterprise"] = Enterprise.objects.visible_to(user).filter(pk__in=own).first()
-        return {k: v for k, v in initial.items() if v is not None}
+        return _employment_initial(self.request)
+
+
+def _employment_initial(request, worker=True):
+    """``?worker=<id>`` and ``?enterprise=<id>`` from the 360 pages, looked up within scope; a
+    union officer's own enterprise when they hold no other scope."""
+    user, params, initial = request.user, request.GET, {}
+    worker_id = params.get("worker", "")
+    if worker and worker_id.isdigit():
+        initial["worker"] = Worker.objects.visible_to(user).filter(pk=worker_id).values_list("pk", flat=True).first()
+    enterprise = params.get("enterprise", "")
+    if enterprise.isdigit():
+        initial["enterprise"] = Enterprise.objects.visible_to(user).filter(pk=enterprise).first()
+    else:
+        roles = {a.role for a in assignments_of(user)}
+        if roles and roles <= ENTERPRISE_ROLES and not roles & REGION_ROLES:
+            own = {a.enterprise_id for a in assignments_of(user) if a.enterprise_id}
+            if len(own) == 1:
+                initial["enterprise"] = Enterprise.objects.visible_to(user).filter(pk__in=own).first()
+    return {k: v for k, v in initial.items() if v is not None}
 
 
 class EmploymentEdit(generic.ObjectEditView):
