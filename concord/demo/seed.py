@@ -526,19 +526,62 @@ class Generator:
         return number
 
     # Workers and employments --------------------------------------------------------------------
+    def _prepare_people(self):
+        self._province = _weighted(PROVINCE_WEIGHTS)
+        self._local = _weighted(LOCAL_WEIGHTS)
+        self._local_origins = dict(ORIGINS["LOCAL"])
+        self._decades = {m: _weighted(DECADE_WEIGHTS[m]) for m in (True, False)}
+        self._education = {(m, d): list(accumulate(w)) for m, table in EDUCATION_WEIGHTS.items() for d, w in table.items()}
+        self._prefectures = rules.prefectures()
+
+    def person(self, migrant: bool, female_p: float) -> tuple:
+        """(ID number, name, phone, sex, birth date, hukou province, hukou city, education) of a new worker."""
+        rng = self.rng
+        rnd, randrange = rng.random, rng.randrange
+        male = rnd() >= female_p
+        keys, cum = self._decades[migrant]
+        decade = keys[bisect(cum, rnd() * cum[-1])]
+        first = BIRTH_FIRST if decade == 1960 else date(decade, 1, 1)
+        last = BIRTH_LAST if decade == 2000 else date(decade + 9, 12, 31)
+        born = first + timedelta(days=randrange((last - first).days + 1))
+        # The ID keeps the region code of the year it was first issued: at birth registration
+        # for those born from 1990, at sixteen before; a few registered late.
+        issued = born.year if born.year >= 1990 and rnd() > 0.03 else max(1985, born.year + 16)
+        if migrant:
+            province_keys, province_cum = self._province
+            counties = ORIGINS[province_keys[bisect(province_cum, rnd() * province_cum[-1])]]
+            segments = counties[randrange(len(counties))][1]
+        else:
+            local_keys, local_cum = self._local
+            segments = self._local_origins[local_keys[bisect(local_cum, rnd() * local_cum[-1])]]
+        origin = code_in_year(segments, issued)
+        number = id_number(rng, origin, born, male)
+        while number in self.used_ids:
+            number = id_number(rng, origin, born, male)
+        self.used_ids.add(number)
+        edu_cum = self._education[(migrant, decade)]
+        name = person_name(rng)
+        mobile = self._unique_phone()
+        education = EDUCATION_LEVELS[bisect(edu_cum, rnd() * edu_cum[-1])]
+        return (number, name, mobile, "M" if male else "F", born, origin[:2], self._prefectures.get(origin[:4], ""),
+                education)
+
+    def current_start(self, born: date, migrant: bool) -> date:
+        """Start of the current job: migrants change jobs more often than locals."""
+        rng = self.rng
+        earliest = max(_add_years(born, 16), _add_years(AS_OF, -25))
+        latest = AS_OF - timedelta(days=30)
+        start = latest - timedelta(days=int(rng.expovariate(1 / (900 if migrant else 2200))))
+        if start < earliest:
+            start = earliest + timedelta(days=rng.randrange(max(1, min(365, (latest - earliest).days))))
+        return start
+
     def people_rows(self):
         """Yields (worker rows, employment rows) per enterprise."""
+        self._prepare_people()
         rng = self.rng
         rnd, randrange, expo = rng.random, rng.randrange, rng.expovariate
         dv, stamp = self.dv, self.stamp
-        province_keys, province_cum = _weighted(PROVINCE_WEIGHTS)
-        local_keys, local_cum = _weighted(LOCAL_WEIGHTS)
-        local_origins = dict(ORIGINS["LOCAL"])
-        decades = {m: _weighted(DECADE_WEIGHTS[m]) for m in (True, False)}
-        education = {(m, d): list(accumulate(w)) for m, table in EDUCATION_WEIGHTS.items() for d, w in table.items()}
-        prefectures = rules.prefectures()
-        latest_start = AS_OF - timedelta(days=30)
-        earliest_start = _add_years(AS_OF, -25)
         cum_sizes, total_size, enterprises = self._cum_sizes, self._cum_sizes[-1], self.enterprises
         for pk, industry, size, migrant_count, size_class in enterprises:
             workers, employments = [], []
@@ -550,51 +593,19 @@ class Generator:
             for left in range(size, 0, -1):
                 migrant = rnd() * left < migrants_left
                 migrants_left -= migrant
-                male = rnd() >= female_p
-                keys, cum = decades[migrant]
-                decade = keys[bisect(cum, rnd() * cum[-1])]
-                first = BIRTH_FIRST if decade == 1960 else date(decade, 1, 1)
-                last = BIRTH_LAST if decade == 2000 else date(decade + 9, 12, 31)
-                born = first + timedelta(days=randrange((last - first).days + 1))
-                # The ID keeps the region code of the year it was first issued: at birth registration
-                # for those born from 1990, at sixteen before; a few registered late.
-                issued = born.year if born.year >= 1990 and rnd() > 0.03 else max(1985, born.year + 16)
-                if migrant:
-                    province = province_keys[bisect(province_cum, rnd() * province_cum[-1])]
-                    counties = ORIGINS[province]
-                    segments = counties[randrange(len(counties))][1]
-                else:
-                    segments = local_origins[local_keys[bisect(local_cum, rnd() * local_cum[-1])]]
-                origin = code_in_year(segments, issued)
-                number = id_number(rng, origin, born, male)
-                while number in self.used_ids:
-                    number = id_number(rng, origin, born, male)
-                self.used_ids.add(number)
-                edu_cum = education[(migrant, decade)]
+                number, name, mobile, sex, born, province, city, education = self.person(migrant, female_p)
                 worker_pk = self.next_worker
                 self.next_worker += 1
-                workers.append((
-                    worker_pk, number, person_name(rng), self._unique_phone(), "M" if male else "F", dv(born),
-                    origin[:2], prefectures.get(origin[:4], ""), migrant,
-                    EDUCATION_LEVELS[bisect(edu_cum, rnd() * edu_cum[-1])], None, stamp,
-                ))
-
-                # Current employment: migrants change jobs more often than locals.
-                sixteen = _add_years(born, 16)
-                earliest = max(sixteen, earliest_start)
-                tenure = int(expo(1 / (900 if migrant else 2200)))
-                start = latest_start - timedelta(days=tenure)
-                if start < earliest:
-                    start = earliest + timedelta(days=randrange(max(1, min(365, (latest_start - earliest).days))))
+                workers.append((worker_pk, number, name, mobile, sex, dv(born), province, city, migrant, education,
+                                None, stamp))
+                start = self.current_start(born, migrant)
                 position = position_names[randrange(len(position_names))]
-                employments.append(self._employment(pk, worker_pk, start, None, position, positions[position],
+                employments.append(self.employment(pk, worker_pk, start, None, position, positions[position],
                                                     sign_p, insured_p, wage_factor))
                 # Turnover: about one worker in seven left an earlier job in the county.
                 if rnd() < 0.16:
                     end = start - timedelta(days=1 + randrange(90))
-                    begin = end - timedelta(days=60 + int(expo(1 / 650)))
-                    if begin < sixteen:
-                        begin = sixteen
+                    begin = max(end - timedelta(days=60 + int(expo(1 / 650))), _add_years(born, 16))
                     if begin < end:
                         other = enterprises[bisect(cum_sizes, rnd() * total_size)]
                         if other[0] == pk:
@@ -602,12 +613,13 @@ class Generator:
                         other_positions = POSITIONS[other[1]]
                         other_position = tuple(other_positions)[randrange(len(other_positions))]
                         rates = SIZE_RATES[other[4]]
-                        employments.append(self._employment(other[0], worker_pk, begin, end, other_position,
+                        employments.append(self.employment(other[0], worker_pk, begin, end, other_position,
                                                             other_positions[other_position] * 0.88, rates[4],
                                                             rates[5], rates[6]))
             yield workers, employments
 
-    def _employment(self, enterprise_pk, worker_pk, start, end, position, base_wage, sign_p, insured_p, wage_factor):
+    def employment(self, enterprise_pk, worker_pk, start, end, position, base_wage, sign_p, insured_p, wage_factor):
+        """An employment row: contract (signed, type, the term running across AS_OF), insurance, wage."""
         rng, dv = self.rng, self.dv
         signed = rng.random() < sign_p
         contract_type = contract_start = contract_end = None
