@@ -28,6 +28,7 @@ class ScopedSerializer(serializers.ModelSerializer):
         instance = model(**{k: v for k, v in {**self._current(), **attrs}.items() if not isinstance(v, list)})
         if self.instance is not None:
             instance.pk = self.instance.pk
+            instance._state.adding = False  # an update: the unique checks must not count the row itself
         try:
             instance.full_clean(validate_unique=True)
         except DjangoValidationError as exc:

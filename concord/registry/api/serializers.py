@@ -1,6 +1,8 @@
 """API serializers of the registry. Personal data (a worker's ID number and phone, an enterprise's
 contact phone) is write-only in full and read masked; validation is the models' (``full_clean``
 through ScopedSerializer), so the API refuses what the forms refuse, with the same messages."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from concord.core import masking
@@ -36,9 +38,20 @@ class EnterpriseSerializer(ScopedSerializer):
 
 
 class WorkerSerializer(ScopedSerializer):
-    """ID number and phone are write-only in full; reads return them masked."""
+    """ID number and phone are write-only in full; reads return them masked.
+
+    Adding a worker takes their current employment too (``enterprise``, ``start_date``,
+    ``position``): a worker enters a town's scope through an employment, so one saved without any
+    would be outside every caller's scope."""
 
     id_number = serializers.CharField(max_length=18, write_only=True)
+    enterprise = serializers.PrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(), write_only=True, required=False,
+        help_text=_("When adding: the enterprise of the worker's current employment (required)."),
+    )
+    start_date = serializers.DateField(write_only=True, required=False,
+                                       help_text=_("When adding: the start date of that employment (required)."))
+    position = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=64)
     id_number_masked = serializers.CharField(read_only=True)
     phone = serializers.CharField(max_length=11, write_only=True, required=False, allow_blank=True,
                                   validators=[phone_validator])
@@ -48,8 +61,39 @@ class WorkerSerializer(ScopedSerializer):
     class Meta:
         model = Worker
         fields = ["id", "name", "id_number", "id_number_masked", "phone", "phone_masked", "sex", "birth_date",
-                  "generation", "hukou_province", "hukou_city", "is_migrant", "education"]
+                  "generation", "hukou_province", "hukou_city", "is_migrant", "education", "enterprise", "start_date",
+                  "position"]
         read_only_fields = ["sex", "birth_date"]
+
+    employment_fields = ("enterprise", "start_date", "position")
+
+    def validate(self, attrs):
+        employment = {name: attrs.pop(name) for name in self.employment_fields if name in attrs}
+        attrs = super().validate(attrs)
+        if self.instance is not None:
+            if employment:
+                raise serializers.ValidationError(
+                    {name: [_("Only when adding a worker; change employments through /api/employments/.")] for name in employment}
+                )
+            return attrs
+        missing = {name: [_("This field is required when adding a worker.")]
+                   for name in ("enterprise", "start_date") if not employment.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        candidate = Employment(**employment)
+        try:
+            candidate.full_clean(exclude=["worker"], validate_unique=False, validate_constraints=False)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc))
+        self._employment = employment
+        return attrs
+
+    def create(self, validated_data):
+        worker = super().create(validated_data)
+        employment = Employment(worker=worker, **self._employment)
+        employment.full_clean()
+        employment.save()
+        return worker
 
     def validate_id_number(self, value):
         value = rules.normalise_id_number(value)
