@@ -36,3 +36,9 @@ test: setup
 
 clean:
 	rm -rf var test-artifacts
+
+# Benchmark: small and county-scale demo databases on SQLite, and on PostgreSQL when it answers
+# (scripts/services.py's address); prints a table and updates docs/benchmarks.md. BENCH_ARGS="--help" lists options.
+.PHONY: bench
+bench: setup
+	CONCORD_TESTING=1 $(PY) manage.py bench $(BENCH_ARGS)

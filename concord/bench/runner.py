@@ -1,0 +1,483 @@
+"""Orchestration of ``manage.py bench``: databases, child processes, the table and docs/benchmarks.md.
+
+Every step that touches a database runs in a child process (``manage.py bench --worker …`` or
+``seed_demo``) with ``DATABASE_URL`` pointing at that step's database and the benchmark settings,
+so the small and the county database are measured by the same code in the same run, and the
+import and the raw insert each start from a fresh copy of the same database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone as dt_timezone
+import json
+import os
+from pathlib import Path
+import platform
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import urlparse, urlunparse
+
+import django
+from django.conf import settings
+
+from concord.demo import seed
+
+BASE_DIR = Path(settings.BASE_DIR)
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/concord"  # as scripts/services.py
+GOAL_SCALE_RATIO = 2.0
+GOAL_ADMIN_RATIO = 1.0
+GOAL_IMPORT_RATIO = 0.4
+GOAL_SEED_SECONDS = 300
+
+
+class BenchError(Exception):
+    pass
+
+
+# --- Database engines ----------------------------------------------------------------------------
+
+class SQLiteEngine:
+    name, label = "sqlite", "SQLite"
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+
+    def path(self, db: str) -> Path:
+        return self.out_dir / f"{db}.sqlite3"
+
+    def url(self, db: str) -> str:
+        return f"sqlite:///{self.path(db).resolve()}"
+
+    def _files(self, db):
+        path = self.path(db)
+        return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+    def exists(self, db: str) -> bool:
+        return self.path(db).exists()
+
+    def create(self, db: str) -> None:
+        self.drop(db)
+
+    def drop(self, db: str) -> None:
+        for file in self._files(db):
+            file.unlink(missing_ok=True)
+
+    def copy(self, source: str, target: str) -> None:
+        self.drop(target)
+        for src, dst in zip(self._files(source), self._files(target)):
+            if src.exists():
+                shutil.copyfile(src, dst)
+
+    def version(self) -> str:
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+
+    def size(self, db: str) -> int:
+        return sum(f.stat().st_size for f in self._files(db) if f.exists())
+
+
+class PostgresEngine:
+    name, label = "postgresql", "PostgreSQL"
+
+    def __init__(self, server_url: str, prefix: str):
+        self.server = urlparse(server_url)
+        self.prefix = prefix
+
+    def dbname(self, db: str) -> str:
+        return f"{self.prefix}_{db}"
+
+    def url(self, db: str) -> str:
+        return urlunparse(self.server._replace(path=f"/{self.dbname(db)}"))
+
+    def _admin(self):
+        import psycopg
+
+        url = urlunparse(self.server._replace(scheme="postgresql", path="/postgres"))
+        return psycopg.connect(url, autocommit=True)
+
+    def exists(self, db: str) -> bool:
+        with self._admin() as conn:
+            return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.dbname(db)]).fetchone() is not None
+
+    def create(self, db: str) -> None:
+        self.drop(db)
+        with self._admin() as conn:
+            conn.execute(f'CREATE DATABASE "{self.dbname(db)}"')
+
+    def drop(self, db: str) -> None:
+        with self._admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname(db)}" WITH (FORCE)')
+
+    def copy(self, source: str, target: str) -> None:
+        self.drop(target)
+        with self._admin() as conn:
+            conn.execute(f'CREATE DATABASE "{self.dbname(target)}" TEMPLATE "{self.dbname(source)}"')
+
+    def version(self) -> str:
+        with self._admin() as conn:
+            return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0]
+
+    def size(self, db: str) -> int:
+        with self._admin() as conn:
+            return conn.execute("SELECT pg_database_size(%s)", [self.dbname(db)]).fetchone()[0]
+
+
+def postgres_url() -> str:
+    """The server to use, found as scripts/services.py finds it."""
+    url = os.environ.get("TEST_DATABASE_URL") or ""
+    if not url and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        url = os.environ["DATABASE_URL"]
+    return url or DEFAULT_PG_URL
+
+
+def postgres_answers(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+# --- Child processes -------------------------------------------------------------------------------
+
+def _child_env(engine, db: str) -> dict:
+    env = dict(os.environ)
+    for name in ("REDIS_URL", "DEBUG", "TEST_DATABASE_URL"):
+        env.pop(name, None)
+    env.update(DATABASE_URL=engine.url(db), DJANGO_SETTINGS_MODULE="concord.settings_bench", CONCORD_TESTING="1",
+               PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def run_child(engine, db: str, args: list[str], say=None) -> tuple[float, str]:
+    """Run ``manage.py ARGS`` on one database; returns (wall seconds, output). Output lines are
+    passed to ``say`` as they come."""
+    command = [sys.executable, str(BASE_DIR / "manage.py"), *args]
+    began = time.monotonic()
+    process = subprocess.Popen(command, env=_child_env(engine, db), cwd=BASE_DIR, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if say:
+            say("    " + line.rstrip())
+    process.wait()
+    seconds = time.monotonic() - began
+    output = "".join(lines)
+    if process.returncode:
+        raise BenchError(f"{' '.join(args[:3])} on {engine.label} {db} failed:\n{output[-3000:]}")
+    return seconds, output
+
+
+def run_worker(engine, db: str, out_dir: Path, step: str, extra: list[str], say=None) -> dict:
+    target = out_dir / f"{engine.name}-{db}-{step}.json"
+    target.unlink(missing_ok=True)
+    run_child(engine, db, ["bench", "--worker", step, "--json-out", str(target), *extra], say)
+    return json.loads(target.read_text())
+
+
+# --- The run ----------------------------------------------------------------------------------------
+
+@dataclass
+class Options:
+    engines: list[str]
+    scale_small: str
+    county_enterprises: int
+    county_workers: int
+    county_migrants: int | None
+    skip_seed: bool
+    runs: int
+    import_rows: int
+    import_format: str
+    import_base: str
+    out_dir: Path
+    doc: Path | None
+    seed: int
+    keep: bool
+    pg_prefix: str
+    pg_copy: bool
+    command: str
+
+
+def seed_args(options: Options, db: str) -> list[str]:
+    args = ["seed_demo", "--seed", str(options.seed)]
+    if db == "small":
+        args += ["--scale", options.scale_small]
+    elif (options.county_enterprises, options.county_workers, options.county_migrants) == (
+            seed.SCALES["county"].enterprises, seed.SCALES["county"].workers, None):
+        args += ["--scale", "county"]
+    else:
+        args += ["--enterprises", str(options.county_enterprises), "--workers", str(options.county_workers)]
+        if options.county_migrants is not None:
+            args += ["--migrants", str(options.county_migrants)]
+    return args
+
+
+def engines_for(options: Options, say) -> list:
+    out = []
+    for name in options.engines:
+        if name == "sqlite":
+            out.append(SQLiteEngine(options.out_dir))
+        elif name in {"postgres", "postgresql"}:
+            url = postgres_url()
+            if not postgres_answers(url):
+                raise BenchError(f"PostgreSQL does not answer at {urlparse(url).hostname}:{urlparse(url).port or 5432}.")
+            out.append(PostgresEngine(url, options.pg_prefix))
+        else:
+            raise BenchError(f"unknown engine {name!r} (sqlite, postgres)")
+    return out
+
+
+def run(options: Options, say) -> list[dict]:
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    reports = []
+    for engine in engines_for(options, say):
+        say(f"== {engine.label} ==")
+        report = run_engine(engine, options, say)
+        reports.append(report)
+        (options.out_dir / f"results-{engine.name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        text = render(report)
+        say("")
+        say(text)
+        if options.doc:
+            write_doc(options.doc, engine, text)
+            say(f"Written to {options.doc}")
+    return reports
+
+
+def run_engine(engine, options: Options, say) -> dict:
+    report = {
+        "engine": engine.name, "label": engine.label, "command": options.command,
+        "date": datetime.now(dt_timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(engine),
+        "runs": options.runs, "seeding": {}, "pages": {}, "facts": {}, "import": None,
+    }
+    databases = ("small", "county")
+    try:
+        for db in databases:
+            if options.skip_seed:
+                if not engine.exists(db):
+                    raise BenchError(f"--skip-seed: the {db} database does not exist yet on {engine.label}.")
+                continue
+            say(f"-- building the {db} database")
+            engine.create(db)
+            migrate_seconds, _out = run_child(engine, db, ["migrate", "--noinput", "-v", "0"])
+            args = seed_args(options, db) + (["--copy"] if options.pg_copy and engine.name == "postgresql" else [])
+            seconds, output = run_child(engine, db, args, say)
+            inner = re.search(r"in ([\d.]+) s\.", output)
+            report["seeding"][db] = {
+                "command": "seed_demo " + " ".join(args[1:]), "wall_seconds": seconds, "migrate_seconds": migrate_seconds,
+                "generator_seconds": float(inner.group(1)) if inner else None,
+            }
+        for db in databases:
+            counts = run_worker(engine, db, options.out_dir, "counts", [])
+            report["seeding"].setdefault(db, {}).update(counts, size_bytes=engine.size(db))
+            say(f"-- pages on the {db} database ({counts['workers']:,} workers)")
+            result = run_worker(engine, db, options.out_dir, "pages", ["--runs", str(options.runs)])
+            report["pages"][db] = result["pages"]
+            report["facts"][db] = result["facts"]
+        if options.import_rows:
+            report["import"] = measure_import(engine, options, say)
+    finally:
+        if engine.name == "postgresql" and not options.keep:
+            for db in ("small", "county", "import_a", "import_b"):
+                engine.drop(db)
+    return report
+
+
+def measure_import(engine, options: Options, say) -> dict:
+    base = options.import_base
+    suffix = "csv" if options.import_format == "csv" else "xlsx"
+    file = options.out_dir / f"import-{options.import_rows}.{suffix}"
+    raw = options.out_dir / f"import-{options.import_rows}.pickle"
+    say(f"-- writing a {options.import_rows:,}-row worker file from the {base} database")
+    made = run_worker(engine, base, options.out_dir, "make-import-file",
+                      ["--rows", str(options.import_rows), "--file", str(file), "--raw", str(raw), "--seed", str(options.seed)])
+    out = {"rows": options.import_rows, "base": base, "file": file.name, "file_bytes": file.stat().st_size,
+           "file_seconds": made["seconds"]}
+    try:
+        say("-- registry import (fresh copy)")
+        engine.copy(base, "import_a")
+        out["import"] = run_worker(engine, "import_a", options.out_dir, "import", ["--file", str(file)])
+        engine.drop("import_a")
+        say("-- raw batched insert (fresh copy)")
+        engine.copy(base, "import_b")
+        out["raw"] = run_worker(engine, "import_b", options.out_dir, "raw-insert", ["--raw", str(raw)])
+        engine.drop("import_b")
+    finally:
+        raw.unlink(missing_ok=True)
+    return out
+
+
+def machine(engine) -> dict:
+    cpu = ""
+    try:
+        cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")))
+        memory = f"{kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = "load average %.1f" % os.getloadavg()[0]
+    return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "memory": memory, "load": load,
+            "python": platform.python_version(), "django": django.get_version(), "database": engine.version(),
+            "os": platform.platform()}
+
+
+# --- Presentation --------------------------------------------------------------------------------------
+
+ROLES = (("county_admin", "county admin"), ("town_officer", "town officer"))
+
+
+def _ms(value) -> str:
+    return "—" if value is None else (f"{value:.0f}" if value >= 100 else f"{value:.1f}")
+
+
+def _ratio(a, b) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _mark(value, goal, less=True) -> str:
+    if value is None:
+        return "—"
+    ok = value <= goal if less else value >= goal
+    return f"{value:.2f} {'✓' if ok else '✗'}"
+
+
+def _timing(entry):
+    if not entry:
+        return None
+    return entry["ms"] if entry["status"] == 200 else None
+
+
+def render(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        f"Run {report['date']} on {m['cpu']} ({m['cores']} cores, {m['memory']}, {m['load']} at start), "
+        f"Python {m['python']}, Django {m['django']}, {m['database']}.",
+        "",
+        f"Command: `{report['command']}`",
+        "",
+    ]
+    seeding = report["seeding"]
+    lines += ["Databases: " + "; ".join(
+        f"{db} = {s.get('enterprises', 0):,} enterprises, {s.get('workers', 0):,} workers ({s.get('migrants', 0):,} migrants), "
+        f"{s.get('employments', 0):,} employments, {s.get('size_bytes', 0) / 1e6:,.0f} MB" for db, s in seeding.items()) + ".", ""]
+    facts = report["facts"]
+    if facts:
+        small, county = facts.get("small", {}), facts.get("county", {})
+        lines += [
+            f"Pages ask both databases the same question: town {county.get('town', '')} "
+            f"({small.get('town_enterprises', 0):,} / {county.get('town_enterprises', 0):,} enterprises); enterprise 360 of "
+            f"its enterprise with the head count nearest 300 ({small.get('enterprise_360_head_count')} / "
+            f"{county.get('enterprise_360_head_count')} workers); name search by the prefix of a worker there "
+            f"(“{small.get('name_prefix')}” / “{county.get('name_prefix')}”). Median of {report['runs']} warm runs "
+            "(after 2 warm-up requests) through Django's test client, in milliseconds; queries counted on one more request. "
+            "Admin: the stock Django admin (plain ModelAdmin) answering the same question, as a superuser.",
+            "",
+            "| page | user | small ms | county ms | county ÷ small (goal ≤ 2) | queries small / county (equal) "
+            "| admin ms small / county | page ÷ admin, county (goal ≤ 1) |",
+            "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |",
+        ]
+        small_pages, county_pages = report["pages"].get("small", {}), report["pages"].get("county", {})
+        for key, county_row in county_pages.items():
+            small_row = small_pages.get(key, {})
+            for role, role_label in ROLES:
+                s, c = small_row.get(role), county_row.get(role)
+                if s is None or c is None:
+                    lines.append(f"| {county_row['title']} | {role_label} | — | — | not available | | | |")
+                    continue
+                status = "" if s["status"] == c["status"] == 200 else f" (HTTP {s['status']} / {c['status']})"
+                sm, cm = _timing(s), _timing(c)
+                queries = f"{s['queries']} / {c['queries']} {'✓' if s['queries'] == c['queries'] else '✗'}"
+                admin_s, admin_c = _timing(small_row.get("admin")), _timing(county_row.get("admin"))
+                lines.append(
+                    f"| {county_row['title']}{status} | {role_label} | {_ms(sm)} | {_ms(cm)} | "
+                    f"{_mark(_ratio(cm, sm), GOAL_SCALE_RATIO)} | {queries} | {_ms(admin_s)} / {_ms(admin_c)} | "
+                    f"{_mark(_ratio(cm, admin_c), GOAL_ADMIN_RATIO)} |"
+                )
+        lines.append("")
+    imp = report.get("import")
+    if imp:
+        lines += [f"Import of a {imp['rows']:,}-row worker file ({imp['file']}, {imp['file_bytes'] / 1e6:.1f} MB, written "
+                  f"with the registry's file spec; every row a new worker with a current job) into a fresh copy of the "
+                  f"{imp['base']} database each time:", ""]
+        done = imp.get("import") or {}
+        raw = imp.get("raw") or {}
+        if not done.get("available", True):
+            lines += [f"- registry import: not available ({done.get('reason')})", ""]
+        else:
+            import_rate = imp["rows"] / done["seconds"] if done.get("seconds") else None
+            raw_rate = raw["rows"] / raw["seconds"] if raw.get("seconds") else None
+            ok = done.get("ok") and done.get("committed") and done.get("new_workers") == imp["rows"]
+            lines += [
+                "| | seconds | rows/s |",
+                "| --- | ---: | ---: |",
+                f"| registry import (`import_file(\"workers\", …, commit=True)` as the county admin) | "
+                f"{done.get('seconds', 0):.1f} | {import_rate or 0:,.0f} |",
+                f"| raw batched INSERT of the same rows (worker + employment, `executemany`, no checks) | "
+                f"{raw.get('seconds', 0):.1f} | {raw_rate or 0:,.0f} |",
+                "",
+                f"Import ÷ raw insert: {_mark(_ratio(import_rate, raw_rate), GOAL_IMPORT_RATIO, less=False)} (goal ≥ 0.4)."
+                + ("" if ok else f" The import did not commit all rows: {done.get('errors')}"),
+                "",
+            ]
+    if any("wall_seconds" in s for s in seeding.values()):
+        lines += ["| demo generator | wall time (process) | generator | migrate (not counted) |",
+                  "| --- | ---: | ---: | ---: |"]
+        for db, s in seeding.items():
+            if "wall_seconds" not in s:
+                continue
+            goal = ""
+            if db == "county":
+                goal = " ✓" if s["wall_seconds"] <= GOAL_SEED_SECONDS else " ✗"
+                goal += " (goal ≤ 5 min on SQLite)" if report["engine"] == "sqlite" else ""
+            generator = f"{s['generator_seconds']:.0f} s" if s.get("generator_seconds") is not None else "—"
+            lines.append(f"| `{s['command']}` | {s['wall_seconds']:.0f} s{goal} | {generator} | {s['migrate_seconds']:.0f} s |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+DOC_HEADER = """# Benchmarks
+
+`manage.py bench` (or `make bench`) builds two demo databases, `small` (`seed_demo --scale small`)
+and `county` (`seed_demo --scale county`: 25,000 enterprises, 1,200,000 workers), and measures, in
+one run, side by side:
+
+- each list and search page and API list, at both scales: county time ÷ small time (goal ≤ 2) and
+  the number of SQL queries (must be equal);
+- the same page ÷ the stock Django admin answering the same question on the same data (goal ≤ 1);
+- the import of a 100,000-row worker file ÷ a raw batched insert of the same rows (goal ≥ 0.4);
+- `seed_demo --scale county` wall time (goal ≤ 5 minutes on SQLite on a 2-core machine).
+
+The machine is shared, so ratios mean more than absolute times. Each engine's section below is
+replaced by the next run on that engine. Options: `manage.py bench --help`; the method is in
+`concord/bench/` (docs in its module docstrings).
+"""
+
+
+def write_doc(path: Path, engine, text: str) -> None:
+    start, end = f"<!-- bench:{engine.name} -->", f"<!-- /bench:{engine.name} -->"
+    section = f"{start}\n## {engine.label}\n\n{text.rstrip()}\n{end}\n"
+    current = path.read_text(encoding="utf-8") if path.exists() else DOC_HEADER
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.S)
+    if pattern.search(current):
+        current = pattern.sub(lambda _m: section, current)
+    else:
+        current = current.rstrip() + "\n\n" + section
+    path.write_text(current, encoding="utf-8")
+
+
+def command_line(argv: list[str]) -> str:
+    return "manage.py " + " ".join(shlex.quote(a) for a in argv)

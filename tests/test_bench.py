@@ -1,0 +1,48 @@
+"""The benchmark command runs end to end at a tiny scale (timings are not asserted: CI machines vary)."""
+import json
+
+from django.core.management import call_command
+from django.db import connection
+
+from concord.bench import runner
+
+
+def test_bench_runs_at_a_tiny_scale(tmp_path):
+    engine = "postgres" if connection.vendor == "postgresql" else "sqlite"
+    doc = tmp_path / "benchmarks.md"
+    call_command(
+        "bench", engines=engine, scale_small="tiny", county_enterprises=40, county_workers=1500, runs=1,
+        import_rows=200, out_dir=str(tmp_path), doc=str(doc), pg_prefix="concord_bench_test",
+    )
+    name = "postgresql" if engine == "postgres" else "sqlite"
+    report = json.loads((tmp_path / f"results-{name}.json").read_text())
+    assert report["seeding"]["small"]["workers"] == 1200 and report["seeding"]["county"]["workers"] == 1500
+    assert report["seeding"]["county"]["enterprises"] == 40
+    for scale in ("small", "county"):
+        pages = report["pages"][scale]
+        assert set(pages) >= {"enterprise_list_town", "worker_list_town", "worker_search_id", "worker_search_name",
+                              "enterprise_360", "api_enterprises_town", "api_workers_town"}
+        for row in pages.values():
+            for who in ("county_admin", "town_officer", "admin"):
+                assert row[who]["status"] == 200, (row["url"], who, row[who])
+                assert row[who]["queries"] > 0
+    imported = report["import"]
+    assert imported["raw"]["rows"] == 200
+    if imported["import"].get("available"):
+        assert imported["import"]["ok"] and imported["import"]["new_workers"] == 200, imported["import"]
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks") and f"<!-- bench:{name} -->" in text
+    assert "| enterprise 360 | county admin |" in text and "Import ÷ raw insert" in text
+    if engine == "postgres":
+        assert not runner.PostgresEngine(runner.postgres_url(), "concord_bench_test").exists("county")
+
+
+def test_doc_sections_are_replaced_per_engine(tmp_path):
+    doc = tmp_path / "b.md"
+    sqlite, pg = runner.SQLiteEngine(tmp_path), runner.PostgresEngine("postgres://x@127.0.0.1/db", "p")
+    runner.write_doc(doc, sqlite, "first")
+    runner.write_doc(doc, pg, "pg text")
+    runner.write_doc(doc, sqlite, "second")
+    text = doc.read_text(encoding="utf-8")
+    assert "second" in text and "first" not in text and "pg text" in text
+    assert text.index("## SQLite") < text.index("## PostgreSQL")
