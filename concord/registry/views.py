@@ -9,7 +9,7 @@ from concord.core.scope import ENTERPRISE_ROLES, REGION_ROLES, assignments_of
 
 from . import filters as f, panels, selectors, tables as t
 from .forms import EmploymentForm, EnterpriseForm, WorkerCreateForm, WorkerForm
-from .models import Employment, Enterprise, Worker
+from .models import Enterprise, Worker
 
 
 class NoCountListView(generic.ObjectListView):
