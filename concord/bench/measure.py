@@ -26,6 +26,7 @@ from .urls import ADMIN_PREFIX
 
 ADMIN_ROOT = "bench_root"  # the superuser who opens the stock admin
 WARM_UP = 2
+NAME_PREFIX = "王秀"
 
 
 def _filter_name(filterset_class, *names) -> str | None:
@@ -50,8 +51,9 @@ def page_plan() -> tuple[list[dict], dict]:
         Enterprise.objects.filter(region=town).annotate(distance=Abs(F("head_count") - 300))
         .order_by("distance", "pk").first()
     )
-    id_number, name = sample
-    prefix = name[:2]
+    id_number, _name = sample
+    # The same name prefix at both scales: a common surname and given character.
+    prefix = NAME_PREFIX if Worker.objects.filter(name__startswith=NAME_PREFIX).exists() else NAME_PREFIX[0]
     ent_filter = _filter_name(views.EnterpriseList.filterset_class, "town", "region")
     worker_filter = _filter_name(views.WorkerList.filterset_class, "town", "region")
     api_ent_filter = _filter_name(api_views.EnterpriseViewSet.filterset_class, "town", "region")

@@ -194,6 +194,7 @@ class Options:
     county_migrants: int | None
     skip_seed: bool
     runs: int
+    rounds: int
     import_rows: int
     import_format: str
     import_base: str
@@ -256,7 +257,7 @@ def run_engine(engine, options: Options, say) -> dict:
     report = {
         "engine": engine.name, "label": engine.label, "command": options.command,
         "date": datetime.now(dt_timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(engine),
-        "runs": options.runs, "seeding": {}, "pages": {}, "facts": {}, "import": None,
+        "runs": options.runs, "rounds": options.rounds, "seeding": {}, "pages": {}, "facts": {}, "import": None,
     }
     databases = ("small", "county")
     try:
@@ -278,10 +279,14 @@ def run_engine(engine, options: Options, say) -> dict:
         for db in databases:
             counts = run_worker(engine, db, options.out_dir, "counts", [])
             report["seeding"].setdefault(db, {}).update(counts, size_bytes=engine.size(db))
-            say(f"-- pages on the {db} database ({counts['workers']:,} workers)")
-            result = run_worker(engine, db, options.out_dir, "pages", ["--runs", str(options.runs)])
-            report["pages"][db] = result["pages"]
-            report["facts"][db] = result["facts"]
+        # Rounds alternate the two databases; each page keeps its best round's median, so a burst
+        # of load from another process on a shared machine does not decide a ratio.
+        for round_number in range(1, options.rounds + 1):
+            for db in databases:
+                say(f"-- pages on the {db} database, round {round_number} of {options.rounds}")
+                result = run_worker(engine, db, options.out_dir, "pages", ["--runs", str(options.runs)])
+                report["pages"][db] = merge_rounds(report["pages"].get(db), result["pages"])
+                report["facts"][db] = result["facts"]
         if options.import_rows:
             report["import"] = measure_import(engine, options, say)
     finally:
@@ -289,6 +294,23 @@ def run_engine(engine, options: Options, say) -> dict:
             for db in ("small", "county", "import_a", "import_b"):
                 engine.drop(db)
     return report
+
+
+def merge_rounds(best: dict | None, new: dict) -> dict:
+    """Per page and user, the round with the lower median (a failed request counts as worst)."""
+    if best is None:
+        return new
+    for key, row in new.items():
+        kept = best.setdefault(key, row)
+        for who in ("county_admin", "town_officer", "admin"):
+            a, b = kept.get(who), row.get(who)
+            if a is None or b is None:
+                continue
+            if b["status"] == 200 and (a["status"] != 200 or b["ms"] < a["ms"]):
+                kept[who] = dict(b, queries_seen=sorted({*a.get("queries_seen", [a["queries"]]), b["queries"]}))
+            else:
+                kept[who] = dict(a, queries_seen=sorted({*a.get("queries_seen", [a["queries"]]), b["queries"]}))
+    return best
 
 
 def measure_import(engine, options: Options, say) -> dict:
@@ -383,7 +405,8 @@ def render(report: dict) -> str:
             f"its enterprise with the head count nearest 300 ({small.get('enterprise_360_head_count')} / "
             f"{county.get('enterprise_360_head_count')} workers); name search by the prefix of a worker there "
             f"(“{small.get('name_prefix')}” / “{county.get('name_prefix')}”). Median of {report['runs']} warm runs "
-            "(after 2 warm-up requests) through Django's test client, in milliseconds; queries counted on one more request. "
+            f"(after 2 warm-up requests) through Django's test client, best of {report.get('rounds', 1)} rounds alternating "
+            "the two databases, in milliseconds; queries counted on one more request in each round. "
             "Admin: the stock Django admin (plain ModelAdmin) answering the same question, as a superuser.",
             "",
             "| page | user | small ms | county ms | county ÷ small (goal ≤ 2) | queries small / county (equal) "
@@ -400,7 +423,9 @@ def render(report: dict) -> str:
                     continue
                 status = "" if s["status"] == c["status"] == 200 else f" (HTTP {s['status']} / {c['status']})"
                 sm, cm = _timing(s), _timing(c)
-                queries = f"{s['queries']} / {c['queries']} {'✓' if s['queries'] == c['queries'] else '✗'}"
+                seen_s, seen_c = s.get("queries_seen", [s["queries"]]), c.get("queries_seen", [c["queries"]])
+                equal = len(set(seen_s) | set(seen_c)) == 1
+                queries = f"{'–'.join(map(str, seen_s))} / {'–'.join(map(str, seen_c))} {'✓' if equal else '✗'}"
                 admin_s, admin_c = _timing(small_row.get("admin")), _timing(county_row.get("admin"))
                 lines.append(
                     f"| {county_row['title']}{status} | {role_label} | {_ms(sm)} | {_ms(cm)} | "

@@ -29,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--engines", default="auto",
                             help="comma-separated: sqlite, postgres; auto = sqlite, plus postgres when it answers")
         parser.add_argument("--runs", type=int, default=7, help="timed requests per page (median reported)")
+        parser.add_argument("--rounds", type=int, default=2, help="rounds alternating the small and county database")
         parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the import file (0: skip)")
         parser.add_argument("--import-format", choices=("xlsx", "csv"), default="xlsx")
         parser.add_argument("--import-base", choices=("small", "county"), default="county",
@@ -66,6 +67,7 @@ class Command(BaseCommand):
             county_migrants=options["county_migrants"],
             skip_seed=options["skip_seed"],
             runs=max(1, options["runs"]),
+            rounds=max(1, options["rounds"]),
             import_rows=max(0, options["import_rows"]),
             import_format=options["import_format"],
             import_base=options["import_base"],
