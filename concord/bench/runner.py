@@ -403,11 +403,13 @@ def render(report: dict) -> str:
             f"Pages ask both databases the same question: town {county.get('town', '')} "
             f"({small.get('town_enterprises', 0):,} / {county.get('town_enterprises', 0):,} enterprises); enterprise 360 of "
             f"its enterprise with the head count nearest 300 ({small.get('enterprise_360_head_count')} / "
-            f"{county.get('enterprise_360_head_count')} workers); name search by the prefix of a worker there "
-            f"(“{small.get('name_prefix')}” / “{county.get('name_prefix')}”). Median of {report['runs']} warm runs "
+            f"{county.get('enterprise_360_head_count')} workers); worker search by the ID number of a worker employed "
+            f"there and by the name prefix “{small.get('name_prefix')}” / “{county.get('name_prefix')}”. Median of {report['runs']} warm runs "
             f"(after 2 warm-up requests) through Django's test client, best of {report.get('rounds', 1)} rounds alternating "
             "the two databases, in milliseconds; queries counted on one more request in each round. "
-            "Admin: the stock Django admin (plain ModelAdmin) answering the same question, as a superuser.",
+            "Admin: the stock Django admin answering the same question as a superuser (concord/bench/admin.py: "
+            "plain ModelAdmins, region filter, `^name` and `=id_number` search, its usual full result count); "
+            "for enterprise 360, the admin's change form of the same enterprise.",
             "",
             "| page | user | small ms | county ms | county ÷ small (goal ≤ 2) | queries small / county (equal) "
             "| admin ms small / county | page ÷ admin, county (goal ≤ 1) |",
