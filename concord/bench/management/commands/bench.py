@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--county-enterprises", type=int, default=county.enterprises)
         parser.add_argument("--county-workers", type=int, default=county.workers)
         parser.add_argument("--county-migrants", type=int, help="default: the county's migrant share")
-        parser.add_argument("--skip-seed", action="store_true", help="reuse the databases of an earlier run")
+        parser.add_argument("--skip-seed", action="store_true", help="reuse the databases of an earlier run (PostgreSQL: run it with --keep)")
         parser.add_argument("--engines", default="auto",
                             help="comma-separated: sqlite, postgres; auto = sqlite, plus postgres when it answers")
         parser.add_argument("--runs", type=int, default=7, help="timed requests per page (median reported)")
