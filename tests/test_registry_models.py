@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from concord.registry import services
 from concord.registry.models import Employment, Enterprise, Worker
@@ -73,11 +74,12 @@ def test_refresh_of_chosen_enterprises_leaves_others(world):
 def test_employment_clean_names_the_field(world, changes, field, message):
     for name, value in changes.items():
         setattr(world.emp_a, name, value)
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         world.emp_a.full_clean()
     assert field in exc.value.message_dict
     if message:
-        assert message in exc.value.message_dict[field]
+        with translation.override("en"):
+            assert message in exc.value.message_dict[field]
 
 
 def test_export_starts_a_new_sheet_when_one_is_full():
