@@ -13,7 +13,7 @@ import pytest
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from concord.core.models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
+from concord.core.models import AccessLog, ChangeLogEntry, Event, ImportBatch, JobRun, Region, RoleAssignment, User
 from concord.core.scope import CHANGE, VIEW, can
 from concord.registry.models import Employment, Enterprise, Worker
 
@@ -67,7 +67,20 @@ def samples(world):
             ChangeLogEntry.objects.filter(object_repr__startswith="Bravo").first(),
         ),
         JobRun: (world.job, world.job),
+        ImportBatch: import_batches(world),
     }
+
+
+def import_batches(world):
+    """An import batch of each town (made once per world)."""
+    if not hasattr(world, "batch_a"):
+        world.batch_a = ImportBatch.objects.create(
+            kind="workers", file_name="Alpha职工名单.xlsx", sha256="a" * 64, actor=world.officer_a, region_path=world.town_a.path,
+            status=ImportBatch.Status.COMMITTED)
+        world.batch_b = ImportBatch.objects.create(
+            kind="workers", file_name="Bravo职工名单.xlsx", sha256="b" * 64, actor=world.officer_b, region_path=world.town_b.path,
+            status=ImportBatch.Status.COMMITTED)
+    return world.batch_a, world.batch_b
 
 
 def build_url(name, pattern_kwargs, model, obj):

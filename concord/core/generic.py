@@ -17,7 +17,7 @@ from django.views import generic
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import audit, exports, masking
+from . import audit, exports, imports, masking
 from .scope import ADD, CHANGE, DELETE, REVEAL_ROLES, VIEW, OutOfScope, can, ensure_in_scope, restrict_form_fields, user_roles
 
 
@@ -99,16 +99,22 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     def export(self, fmt):
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
-        table = self.get_table_class()(queryset, request=self.request)
-        exclude = [name for name, col in table.columns.items() if col.column.attrs.get("export") is False]
-        table.unmasked = self.request.GET.get("unmask") == "1" and bool(user_roles(self.request.user) & REVEAL_ROLES)
-        if table.unmasked:
+        unmasked = self.request.GET.get("unmask") == "1" and bool(user_roles(self.request.user) & REVEAL_ROLES)
+        if unmasked:
             for field in getattr(self.model, "personal_fields", {}):
                 audit.record_access(
                     actor=self.request.user, target=None, model=self.model, field=field,
                     purpose=f"export:{fmt}", count=queryset.count(), request=self.request,
                 )
         basename = self.export_name or str(self.model._meta.verbose_name_plural)
+        file_kind = imports.for_model(self.model)
+        if file_kind is not None:
+            # The model's import file: the same headers and formats, so the export re-imports.
+            rows = file_kind.export_rows(queryset, user=self.request.user, unmasked=unmasked)
+            return exports.export_rows(rows, fmt, basename)
+        table = self.get_table_class()(queryset, request=self.request)
+        exclude = [name for name, col in table.columns.items() if col.column.attrs.get("export") is False]
+        table.unmasked = unmasked
         return exports.export_rows(table.as_values(exclude_columns=exclude), fmt, basename)
 
     def get_context_data(self, **kwargs):
@@ -118,6 +124,10 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         ctx["export_query"] = query.urlencode()
         ctx["has_personal"] = bool(getattr(self.model, "personal_fields", None))
         ctx["can_unmask"] = bool(user_roles(self.request.user) & REVEAL_ROLES) or self.request.user.is_superuser
+        file_kind = imports.for_model(self.model)
+        if file_kind is not None and can(self.request.user, self.model, ADD):
+            ctx["import_url"] = reverse(file_kind.import_url)
+            ctx["template_url"] = reverse(file_kind.template_url) + f"?kind={file_kind.kind}"
         return ctx
 
 

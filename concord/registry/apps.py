@@ -12,6 +12,7 @@ class RegistryConfig(AppConfig):
         from concord.core import navigation
 
         from . import attention, signals  # noqa: F401  (registers home-page items and handlers)
+        from . import io  # noqa: F401  (registers the import/export files of the lists)
         from .models import Employment, Enterprise, Worker
 
         for model in (Enterprise, Worker, Employment):
