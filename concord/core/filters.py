@@ -2,12 +2,23 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 
+class AnyYesNo(django_filters.widgets.BooleanWidget):
+    """A yes/no filter whose empty choice reads "all" (django's NullBooleanSelect says "Unknown",
+    which users read as "records where this is not known")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Every choice list in a filter offers only rows the user may see (the scope mechanism)."""
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         for flt in self.filters.values():
+            if isinstance(flt, django_filters.BooleanFilter) and "widget" not in flt.extra:
+                flt.extra["widget"] = AnyYesNo
             declared = getattr(flt, "queryset", None)
             if declared is not None and not callable(declared) and hasattr(declared.model, "scope"):
                 # Keep the filter's own narrowing (e.g. towns only) and add the scope on top.
