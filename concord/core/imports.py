@@ -168,6 +168,8 @@ class MobilePhone(Text):
         text = re.sub(r"[\s-]", "", _as_text(value))
         if text.startswith("+86"):
             text = text[3:]
+        if "*" in text:
+            raise CellError(_("The phone number is masked (*); export with full personal data to re-import."))
         if not _MOBILE.match(text):
             raise CellError(_("Not a mainland mobile number (11 digits starting with 1)."))
         return text

@@ -173,6 +173,7 @@ class ImportBatchDetail(generic.ScopedViewMixin, django_views.DetailView):
             hidden_problems=max(0, batch.error_count - SHOWN_PROBLEMS),
             import_url=reverse(kind.import_url) if kind else "",
             list_url=reverse(f"registry:{kind.model._meta.model_name}_list") if kind else "",
+            list_label=kind.model._meta.verbose_name_plural if kind else "",
         )
         return ctx
 

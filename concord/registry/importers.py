@@ -556,7 +556,12 @@ class WorkerImporter(_Importer):
                     values[f] = bool(values[f])
                 emp = None
                 if worker.__class__ is not dict:
-                    emp = open_emps.get((worker.pk, ent_pk)) or ended_emps.get((worker.pk, ent_pk, values.get("start_date")))
+                    # A row with an end date is the ended job with that start date if there is
+                    # one, else it closes the open job; a row without one is the open job.
+                    if values.get("end_date") is not None:
+                        emp = ended_emps.get((worker.pk, ent_pk, values.get("start_date"))) or open_emps.get((worker.pk, ent_pk))
+                    else:
+                        emp = open_emps.get((worker.pk, ent_pk))
                 if emp is None:
                     values["enterprise_id"] = ent_pk
                     # The worker: its key, or the new worker's row (its key comes with the insert).
