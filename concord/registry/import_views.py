@@ -53,7 +53,7 @@ class ImportView(generic.ScopedViewMixin, django_views.TemplateView):
         ctx.update(
             file_kind=kind,
             title=_("Import %(what)s") % {"what": kind.spec.title},
-            headers=kind.spec.headers(),
+            columns=[(c.title(), c.required, c.readonly) for c in kind.spec.columns],
             template_url=reverse(kind.template_url) + f"?kind={kind.kind}",
             max_mb=imports.max_bytes() // (1024 * 1024),
             background_rows=imports.background_rows(),
