@@ -89,7 +89,7 @@ class RowError:
         return place
 
     def __str__(self):
-        return f"{self.where()}: {self.message}"
+        return _("%(where)s: %(message)s") % {"where": self.where(), "message": self.message}
 
     def as_list(self):
         return [self.row, self.column, self.message, self.sheet]
