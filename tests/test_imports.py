@@ -870,3 +870,22 @@ def test_bulk_insert_fills_defaults_and_stamps(world):
 def test_compact_ids():
     assert imports.compact_ids([5, 1, 2, 3, 7, 8]) == [[1, 3], [5, 5], [7, 8]]
     assert imports.expand_ids([[1, 3], [7, 8]]) == [1, 2, 3, 7, 8]
+
+
+def test_batch_list_query_count_does_not_grow(world, login):
+    client = login(world.admin)
+    ImportBatch.objects.create(kind="workers", file_name="Alpha.xlsx", sha256="a" * 64, actor=world.officer_a,
+                               region_path=world.town_a.path, status=ImportBatch.Status.COMMITTED)
+    client.get("/registry/import/batches/")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/registry/import/batches/").status_code == 200
+        return len(ctx)
+
+    small = count()
+    for i in range(12):
+        actor = make_user(f"importer{i}", "town_officer", region=world.town_a)
+        ImportBatch.objects.create(kind="workers", file_name=f"Alpha{i}.xlsx", sha256="a" * 64, actor=actor,
+                                   region_path=world.town_a.path, status=ImportBatch.Status.COMMITTED)
+    assert count() == small
