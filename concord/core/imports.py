@@ -411,7 +411,6 @@ def _parse_column(cells, parser) -> tuple[list, list[tuple[int, str]]]:
     """(values, [(position, message)]): blank cells are None, bad cells None plus a message."""
     if parser.cacheable:
         memo = {"": None, None: None}
-        get = memo.get
         values = []
         append = values.append
         for cell in cells:
@@ -422,7 +421,6 @@ def _parse_column(cells, parser) -> tuple[list, list[tuple[int, str]]]:
             except TypeError:  # an unhashable cell value
                 hit = _parse_or_error(parser, cell)
             append(hit)
-        del get
     else:
         values = [None if cell == "" or cell is None else _parse_or_error(parser, cell) for cell in cells]
     problems = [(i, v.message) for i, v in enumerate(values) if v.__class__ is CellError]
