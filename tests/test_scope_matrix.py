@@ -9,11 +9,15 @@ For each route it checks that
 - a record outside scope answers 404 to GET, POST, PUT, PATCH and DELETE and is left unchanged;
 - a record inside scope answers 200 where the scope mechanism says the user may act on it.
 """
+from datetime import date
+
 import pytest
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from concord.core.models import AccessLog, ChangeLogEntry, Event, ImportBatch, JobRun, Region, RoleAssignment, User
+from concord.core.models import (
+    AccessLog, CalendarDay, CalendarYear, ChangeLogEntry, Event, ImportBatch, JobRun, Region, RoleAssignment, User,
+)
 from concord.core.scope import CHANGE, VIEW, can
 from concord.registry.models import Employment, Enterprise, Worker
 
@@ -68,7 +72,17 @@ def samples(world):
         ),
         JobRun: (world.job, world.job),
         ImportBatch: import_batches(world),
+        CalendarYear: calendar(world)[:1] * 2,
+        CalendarDay: calendar(world)[1:] * 2,
     }
+
+
+def calendar(world):
+    """County-wide rows: the same sample for both towns (like periodic jobs)."""
+    if not hasattr(world, "calendar_year"):
+        world.calendar_year = CalendarYear.objects.create(year=2026, source="Alpha notice")
+        world.calendar_day = CalendarDay.objects.create(date=date(2026, 10, 1), kind="holiday", name="Alpha节")
+    return (world.calendar_year, world.calendar_day)
 
 
 def import_batches(world):

@@ -10,11 +10,15 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import attention_items, checks, navigation, periodic  # noqa: F401  (registrations)
         from .audit import register_audited
-        from .models import AccessLog, ChangeLogEntry, Event, ImportBatch, JobRun, Region, RoleAssignment, User
+        from .models import (
+            AccessLog, CalendarDay, CalendarYear, ChangeLogEntry, Event, ImportBatch, JobRun, Region, RoleAssignment, User,
+        )
 
         register_audited(Region)
         register_audited(User, exclude_fields=["password", "last_login"])
         register_audited(RoleAssignment)
+        register_audited(CalendarYear)
+        register_audited(CalendarDay)
         # An import batch's progress and problem lists change often and say nothing new: not logged.
         register_audited(ImportBatch, exclude_fields=["progress", "errors", "notices", "counts", "created_ids"])
         navigation.register(
@@ -23,6 +27,7 @@ class CoreConfig(AppConfig):
                 navigation.Item(_("Regions"), "core:region_list", Region),
                 navigation.Item(_("Users"), "core:user_list", User),
                 navigation.Item(_("Role assignments"), "core:roleassignment_list", RoleAssignment),
+                navigation.Item(_("Working-day calendar"), "core:calendaryear_list", CalendarYear),
                 navigation.Item(_("Change log"), "core:changelogentry_list", ChangeLogEntry),
                 navigation.Item(_("Personal-data access"), "core:accesslog_list", AccessLog),
                 navigation.Item(_("Events"), "core:event_list", Event),

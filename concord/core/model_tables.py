@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
+from .models import AccessLog, CalendarDay, CalendarYear, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
 from .tables import ConcordTable, MaskedColumn
 
 
@@ -73,3 +73,19 @@ class JobRunTable(ConcordTable):
     class Meta(ConcordTable.Meta):
         model = JobRun
         fields = ("name", "status", "last_started", "last_finished", "runs", "detail")
+
+
+class CalendarYearTable(ConcordTable):
+    year = tables.Column(linkify=True)
+
+    class Meta(ConcordTable.Meta):
+        model = CalendarYear
+        fields = ("year", "source")
+
+
+class CalendarDayTable(ConcordTable):
+    date = tables.Column(linkify=True)
+
+    class Meta(ConcordTable.Meta):
+        model = CalendarDay
+        fields = ("date", "kind", "name")

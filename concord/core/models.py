@@ -345,3 +345,57 @@ class ImportBatch(models.Model):
 
 
 __all__.append("ImportBatch")
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule is loaded completely (see core/workdays.py)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=255, help_text=_("The State Council notice, or the package it came from."))
+
+    objects = ScopedManager()
+    scope = ScopeSpec(county_level_only=True, write_roles=frozenset({Role.COUNTY_ADMIN}))
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("working-day calendar")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+    def get_absolute_url(self):
+        return reverse("core:calendaryear_detail", args=[self.pk])
+
+
+class CalendarDay(models.Model):
+    """An exception to the week: a holiday on a weekday, or a make-up workday on a weekend."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday (day off)")
+        WORKDAY = "workday", _("Make-up workday")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(county_level_only=True, write_roles=frozenset({Role.COUNTY_ADMIN}))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("core:calendarday_detail", args=[self.pk])
+
+    def clean(self):
+        weekend = self.date is not None and self.date.weekday() >= 5
+        if self.kind == self.Kind.HOLIDAY and weekend:
+            raise ValidationError({"date": _("A weekend day is already off: record only holidays that fall on weekdays.")})
+        if self.kind == self.Kind.WORKDAY and self.date is not None and not weekend:
+            raise ValidationError({"date": _("A make-up workday falls on a Saturday or Sunday.")})

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from . import attention, generic, model_filters as f, model_tables as t, selectors
 from .forms import RegionForm, RoleAssignmentForm, UserCreateForm, UserEditForm
-from .models import AccessLog, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
+from .models import AccessLog, CalendarDay, CalendarYear, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
 
 
 class HomeView(TemplateView):
@@ -139,6 +139,44 @@ assignment_urls = generic.model_urls(
     RoleAssignment, list=RoleAssignmentList, add=RoleAssignmentAdd, edit=RoleAssignmentEdit, delete=RoleAssignmentDelete,
     prefix="role-assignments/",
 )
+# Working-day calendar (core/workdays.py): county administrators keep it up to date.
+class CalendarYearList(generic.ObjectListView):
+    table_class = t.CalendarYearTable
+    filterset_class = None
+    filterset_fields = ["year"]
+
+
+class CalendarYearDetail(generic.ObjectDetailView):
+    detail_fields = ("year", "source")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["days"] = CalendarDay.objects.visible_to(self.request.user).filter(date__year=self.object.year).order_by("date")
+        return ctx
+
+
+class CalendarDayList(generic.ObjectListView):
+    table_class = t.CalendarDayTable
+    filterset_class = None
+    filterset_fields = ["kind"]
+
+
+class CalendarDayDetail(generic.ObjectDetailView):
+    detail_fields = ("date", "kind", "name")
+
+
+calendar_urls = generic.model_urls(
+    CalendarYear, list=CalendarYearList, detail=CalendarYearDetail,
+    add=type("CalendarYearAdd", (generic.ObjectCreateView,), {"fields": ["year", "source"]}),
+    edit=type("CalendarYearEdit", (generic.ObjectEditView,), {"fields": ["year", "source"]}),
+    delete=generic.ObjectDeleteView, prefix="calendar/years/",
+) + generic.model_urls(
+    CalendarDay, list=CalendarDayList, detail=CalendarDayDetail,
+    add=type("CalendarDayAdd", (generic.ObjectCreateView,), {"fields": ["date", "kind", "name"]}),
+    edit=type("CalendarDayEdit", (generic.ObjectEditView,), {"fields": ["date", "kind", "name"]}),
+    delete=generic.ObjectDeleteView, prefix="calendar/days/",
+)
+
 audit_urls = (
     generic.model_urls(ChangeLogEntry, list=ChangeLogList, detail=ChangeLogDetail, prefix="audit/changes/")
     + generic.model_urls(AccessLog, list=AccessLogList, prefix="audit/access/")

@@ -12,12 +12,14 @@ transaction, with the change log paused; the stored head counts are then recompu
 from bisect import bisect
 from dataclasses import dataclass
 from datetime import date, timedelta
+from io import StringIO
 from itertools import accumulate
 import math
 import random
 import time
 
 from auditlog.context import disable_auditlog
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -752,6 +754,8 @@ def seed(scale: str | Scale = "small", seed_value: int = 2026, *, progress=None,
                 cursor.execute(statement)
         services.refresh_workforce()
         say(f"head counts refreshed ({time.monotonic() - began:.0f} s)")
+        # Deadlines in working days need the official holidays (core/workdays.py).
+        call_command("load_calendar", from_package=True, stdout=StringIO())
         accounts = ensure_accounts()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
