@@ -110,3 +110,9 @@ def test_county_admin_adds_a_make_up_day_in_the_browser_form(world, client):
     assert saved.status_code == 302 and CalendarDay.objects.get().name == "春节调休"
     client.force_login(world.officer_a)
     assert client.get("/core/calendar/days/add/").status_code == 404
+
+
+def test_package_days_carry_the_chinese_holiday_names(db):
+    call_command("load_calendar", from_package=True)
+    assert CalendarDay.objects.get(date=date(2026, 10, 1)).name == "国庆节"
+    assert CalendarDay.objects.get(date=date(2026, 2, 14)).name == "春节"

@@ -63,6 +63,14 @@ class WorkCalendar:
         return day
 
 
+# The names the State Council's notices use, for the package's English holiday names.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节", "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
 def from_package(first_year: int = 2004, last_year: int | None = None):
     """(year, holidays-on-weekdays, make-up workdays) from the ``chinesecalendar`` package, for the
     years it covers completely."""
@@ -70,8 +78,9 @@ def from_package(first_year: int = 2004, last_year: int | None = None):
 
     last = last_year or max(chinese_calendar.holidays).year
     for year in range(first_year, last + 1):
-        holidays = {d: str(n) for d, n in chinese_calendar.holidays.items() if d.year == year and d.weekday() < 5}
-        workdays = {d: str(n) for d, n in chinese_calendar.workdays.items() if d.year == year and d.weekday() >= 5}
+        name = lambda n: HOLIDAY_NAMES.get(str(n), str(n))  # noqa: E731
+        holidays = {d: name(n) for d, n in chinese_calendar.holidays.items() if d.year == year and d.weekday() < 5}
+        workdays = {d: name(n) for d, n in chinese_calendar.workdays.items() if d.year == year and d.weekday() >= 5}
         yield year, holidays, workdays
 
 
