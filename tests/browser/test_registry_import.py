@@ -100,7 +100,10 @@ def test_town_officer_imports_fixes_commits_finds_and_exports(qianqing, live_ser
     page.goto(f"{live_server.url}/registry/workers/")
     page.fill("#id_q", ids[2])
     page.click("#filter-form button[type=submit]")
-    page.wait_for_function("() => document.querySelector('#table-area').innerText.includes('钱清丙')")
+    # The unfiltered list already shows 钱清丙: wait for the filtered table to replace it.
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#table-area').innerText; return t.includes('钱清丙') && !t.includes('钱清甲'); }"
+    )
     found = page.inner_text("#table-area")
     assert "钱清甲" not in found and ids[2] not in found  # found by the full number, shown masked
     page.screenshot(path=str(SHOTS / "registry-import-4-found.png"), full_page=True)
