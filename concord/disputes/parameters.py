@@ -1,0 +1,156 @@
+"""The legal parameters of labour-dispute handling, as data with their source and effective dates.
+
+Every number the dispute rules use is a ``LegalParameter``: laws are revised and a county may set
+its own value (with its source and the date it takes effect), so no rule hard-codes one. DEFAULTS
+holds the values of ../shared/DOMAIN.md; the models of the next slice store overrides in the
+database and pass their rows (plus these) as ``table`` — see docs/disputes-rules.md.
+
+``effective_to`` is the last day a value is in force (inclusive); None means open-ended.
+"""
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+DAYS = "days"
+YEARS = "years"
+PEOPLE = "people"
+YUAN = "yuan"
+YUAN_PER_MONTH = "yuan/month"
+TIMES = "times"
+
+# Sources, restated (facts, not copied text).
+LAW = "劳动争议调解仲裁法 (Labour Dispute Mediation and Arbitration Law, in force 2008-05-01)"
+ENTERPRISE_RULES = "企业劳动争议协商调解规定 (人社部令第17号, in force 2012-01-01)"
+CASE_RULES = "劳动人事争议仲裁办案规则 (人社部令第33号, in force 2017-07-01)"
+PEOPLES_MEDIATION = "人民调解法 art. 33 (in force 2011-01-01); 民事诉讼法, judicial confirmation of mediation agreements"
+COURT_REFERRAL = "最高人民法院关于人民法院特邀调解的规定 (法释〔2016〕14号, in force 2016-07-01), court-referred mediation"
+ZHEJIANG_WAGE = "浙江省最低工资标准 from 2021-08-01 (tier 1 / 2 / 3; Shaoxing urban districts incl. Keqiao: tier 2)"
+
+LAW_START = date(2008, 5, 1)
+
+
+@dataclass(frozen=True)
+class LegalParameter:
+    key: str
+    value: object
+    unit: str
+    source: str
+    effective_from: date
+    effective_to: date | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+DEFAULTS: tuple[LegalParameter, ...] = (
+    LegalParameter("collective_threshold", 10, PEOPLE,
+                   f"{LAW} art. 7: ten or more workers with a common claim", LAW_START),
+    LegalParameter("representatives_min", 3, PEOPLE,
+                   f"{LAW} art. 7; {CASE_RULES}: the collective elects 3–5 representatives", date(2017, 7, 1)),
+    LegalParameter("representatives_max", 5, PEOPLE,
+                   f"{LAW} art. 7; {CASE_RULES}: the collective elects 3–5 representatives", date(2017, 7, 1)),
+    LegalParameter("consultation_reply_days", 5, DAYS,
+                   f"{ENTERPRISE_RULES}: no reply within 5 days to a request to consult counts as refusal",
+                   date(2012, 1, 1)),
+    LegalParameter("mediation_days", 15, DAYS,
+                   f"{LAW} art. 14: no agreement within 15 days of receiving the application → arbitration",
+                   LAW_START),
+    LegalParameter("arbitration_review_days", 15, DAYS,
+                   f"{ENTERPRISE_RULES}: joint application for arbitration review within 15 days of the "
+                   "agreement taking effect", date(2012, 1, 1)),
+    LegalParameter("judicial_confirmation_days", 30, DAYS,
+                   f"{PEOPLES_MEDIATION}: joint application within 30 days of the agreement taking effect",
+                   date(2011, 1, 1)),
+    LegalParameter("court_pre_filing_days", 30, DAYS,
+                   f"{COURT_REFERRAL}: pre-filing referral (委派) 30 days", date(2016, 7, 1)),
+    LegalParameter("court_post_filing_days", 15, DAYS,
+                   f"{COURT_REFERRAL}: post-filing referral (委托) 15 days", date(2016, 7, 1)),
+    LegalParameter("court_simplified_days", 7, DAYS,
+                   f"{COURT_REFERRAL}: post-filing referral under simplified procedure 7 days", date(2016, 7, 1)),
+    LegalParameter("court_extension_cap_days", 30, DAYS,
+                   "Local example (court rules): an extension agreed by both parties of at most a further "
+                   "30 days — a default, set the local court's value", date(2016, 7, 1)),
+    LegalParameter("arbitration_limitation_years", 1, YEARS,
+                   f"{LAW} art. 27: one year from when the party knew or should have known; wage arrears: "
+                   "no limit during employment, one year after it ends", LAW_START),
+    LegalParameter("final_award_multiple", 12, TIMES,
+                   f"{LAW} art. 47 (1): money claims up to 12 × the local monthly minimum wage are final",
+                   LAW_START),
+    LegalParameter("minimum_wage_monthly.tier1", Decimal("2280"), YUAN_PER_MONTH, ZHEJIANG_WAGE,
+                   date(2021, 8, 1)),
+    LegalParameter("minimum_wage_monthly.tier2", Decimal("2070"), YUAN_PER_MONTH, ZHEJIANG_WAGE,
+                   date(2021, 8, 1)),
+    LegalParameter("minimum_wage_monthly.tier3", Decimal("1840"), YUAN_PER_MONTH, ZHEJIANG_WAGE,
+                   date(2021, 8, 1)),
+    LegalParameter("amount_cap", Decimal("100000000"), YUAN,
+                   "Local setting, not law: a claimed amount above this (100 million yuan) is refused as "
+                   "implausible — a typing error guard", LAW_START),
+)
+
+# Keqiao District lies in Shaoxing's urban districts: Zhejiang minimum-wage tier 2.
+KEQIAO_WAGE_TIER = 2
+
+
+class ParameterNotInForce(LookupError):
+    """No value of ``key`` is in force on ``on`` (or the key is unknown, or two values overlap)."""
+
+    def __init__(self, key: str, on: date, reason: str = "not_in_force"):
+        self.key, self.on, self.reason = key, on, reason
+        if reason == "unknown":
+            text = _("The legal parameter “%(key)s” is not configured.")
+        elif reason == "overlap":
+            text = _("The legal parameter “%(key)s” has more than one value in force on %(on)s; "
+                     "correct the effective dates.")
+        else:
+            text = _("No value of the legal parameter “%(key)s” is in force on %(on)s; "
+                     "an administrator must add one with its source and effective date.")
+        super().__init__(text % {"key": key, "on": on.isoformat()})
+
+
+def parameter_row(key: str, on: date, table=DEFAULTS) -> LegalParameter:
+    """The one row of ``key`` in force on ``on``; ParameterNotInForce when there is none (or two)."""
+    rows = [row for row in table if row.key == key]
+    if not rows:
+        raise ParameterNotInForce(key, on, "unknown")
+    in_force = [row for row in rows if row.in_force_on(on)]
+    if not in_force:
+        raise ParameterNotInForce(key, on)
+    if len(in_force) > 1:
+        raise ParameterNotInForce(key, on, "overlap")
+    return in_force[0]
+
+
+def parameter(key: str, on: date, table=DEFAULTS):
+    """The value of ``key`` in force on ``on``."""
+    return parameter_row(key, on, table).value
+
+
+def with_overrides(overrides, table=DEFAULTS) -> tuple[LegalParameter, ...]:
+    """``table`` with a county's own rows laid over it: on a day an override of a key is in force it
+    wins; on other days the default still applies (the default rows are cut around the overrides)."""
+    overrides = tuple(overrides)
+    result = list(overrides)
+    for row in table:
+        pieces = [row]
+        for over in overrides:
+            if over.key == row.key:
+                pieces = [cut for piece in pieces for cut in _minus(piece, over)]
+        result.extend(pieces)
+    return tuple(result)
+
+
+def _minus(row: LegalParameter, over: LegalParameter) -> list[LegalParameter]:
+    """The parts of ``row``'s period outside ``over``'s period."""
+    one = timedelta(days=1)
+    parts = []
+    if row.effective_from < over.effective_from:
+        end = over.effective_from - one
+        if row.effective_to is not None and row.effective_to < end:
+            end = row.effective_to
+        parts.append(replace(row, effective_to=end))
+    if over.effective_to is not None and (row.effective_to is None or row.effective_to > over.effective_to):
+        start = max(row.effective_from, over.effective_to + one)
+        parts.append(replace(row, effective_from=start))
+    return parts

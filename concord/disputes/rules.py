@@ -1,0 +1,243 @@
+"""Pure rules of labour-dispute handling: thresholds, deadlines, limitation, final-award limit.
+
+No models, no database: every number comes from a parameter table (``parameters.DEFAULTS`` unless
+the caller passes a county's table) looked up on the relevant date, so a revised law or a county's
+own value applies from its effective date.
+
+Counting days (民法典 art. 201–203, as restated): a period in days or years starts the day AFTER
+the event (the event's own day is not counted), so the last day of "within N days of X" is
+X + N calendar days; a period in years ends on the same month and day, or the last day of the
+month when that day does not exist (29 February). If the last day is a statutory holiday, the day
+after the holiday ends is the last day: the date functions take ``holiday_extends(last_day) ->
+date`` for that, defaulting to the identity (no calendar). Pass
+``concord.core.workdays.current_calendar().first_workday_from`` to apply China's holiday calendar;
+it raises CalendarMissing for a year without a schedule rather than guessing.
+"""
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext_lazy as _
+
+from .parameters import DEFAULTS, parameter
+
+# Dispute categories, law art. 2 items (1)–(6).
+LABOUR_RELATIONSHIP = 1     # confirming a labour relationship
+LABOUR_CONTRACT = 2         # concluding, performing, changing, rescinding, ending a contract
+DISMISSAL_RESIGNATION = 3   # removal from payroll, dismissal, resignation, leaving
+CONDITIONS_INSURANCE = 4    # hours, rest and leave, social insurance, welfare, training, protection
+PAY_COMPENSATION = 5        # pay, work-injury medical costs, economic compensation, damages
+OTHER_BY_LAW = 6            # other disputes set by law
+CATEGORIES = (LABOUR_RELATIONSHIP, LABOUR_CONTRACT, DISMISSAL_RESIGNATION, CONDITIONS_INSURANCE,
+              PAY_COMPENSATION, OTHER_BY_LAW)
+
+# Court referral kinds.
+PRE_FILING = "pre_filing"    # 委派: referred before the case is filed
+POST_FILING = "post_filing"  # 委托: referred after filing
+SIMPLIFIED = "simplified"    # 委托 under the simplified procedure
+REFERRAL_DAYS_KEY = {
+    PRE_FILING: "court_pre_filing_days",
+    POST_FILING: "court_post_filing_days",
+    SIMPLIFIED: "court_simplified_days",
+}
+
+MESSAGES = {
+    "representatives_too_few": _("A collective case needs at least %(min)s elected representatives."),
+    "representatives_too_many": _("A collective case may have at most %(max)s elected representatives."),
+    "count_negative": _("A number of people cannot be negative."),
+    "dates_out_of_order": _("The date %(later)s is before %(earlier)s."),
+    "unknown_referral_kind": _("Unknown kind of court referral: %(kind)s."),
+    "extension_negative": _("A deadline extension cannot be negative."),
+    "extension_without_consent": _("A deadline extension needs the consent of both parties."),
+    "extension_over_cap": _("A deadline extension may be at most %(cap)s days."),
+    "unknown_category": _("Unknown dispute category: %(category)s."),
+    "wage_arrears_category": _("Wage arrears belong to the category pay and compensation."),
+    "amount_not_a_number": _("The amount is not a number."),
+    "amount_negative": _("The amount cannot be negative."),
+    "amount_absurd": _("The amount is above %(cap)s yuan; check it."),
+}
+
+
+def message(code: str, **params) -> str:
+    """The user's-language text of a message code."""
+    text = str(MESSAGES[code])  # translated now, in the active language
+    return text % params if params else text
+
+
+class RuleRefused(ValueError):
+    """Input a rule refuses: ``code`` is a key of MESSAGES, ``params`` fill its text."""
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        super().__init__(message(code, **params))
+
+
+def _same_day(day: date) -> date:
+    return day
+
+
+def period_end(start: date, days: int, holiday_extends=_same_day) -> date:
+    """Last day of "within ``days`` days of ``start``": day 1 is the day after ``start``."""
+    return holiday_extends(start + timedelta(days=days))
+
+
+def add_years(start: date, years: int) -> date:
+    """The same month and day ``years`` later; 28 February when 29 February does not exist."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+def _count(value: int) -> int:
+    if value < 0:
+        raise RuleRefused("count_negative")
+    return value
+
+
+# --- collective cases ---------------------------------------------------------------------------
+
+def is_collective(claimant_count: int, *, on: date | None = None, table=DEFAULTS) -> bool:
+    """Ten or more claimants (law art. 7) make a case collective."""
+    return _count(claimant_count) >= parameter("collective_threshold", on or date.today(), table)
+
+
+def representatives_problem(count: int, *, on: date | None = None, table=DEFAULTS) -> str | None:
+    """Why ``count`` elected representatives is not allowed (3–5), or None when it is.
+    Codes: "representatives_too_few", "representatives_too_many" (texts in MESSAGES)."""
+    on = on or date.today()
+    if _count(count) < parameter("representatives_min", on, table):
+        return "representatives_too_few"
+    if count > parameter("representatives_max", on, table):
+        return "representatives_too_many"
+    return None
+
+
+# --- consultation and mediation -----------------------------------------------------------------
+
+def mediation_deadline(accepted_on: date, *, table=DEFAULTS, holiday_extends=_same_day) -> date:
+    """Last day of mediation: 15 calendar days after acceptance (law art. 14), day 1 the next day."""
+    return period_end(accepted_on, parameter("mediation_days", accepted_on, table), holiday_extends)
+
+
+def consultation_reply_due(requested_on: date, *, table=DEFAULTS, holiday_extends=_same_day) -> date:
+    """Last day for the other side to reply to a request to consult (5 days)."""
+    return period_end(requested_on, parameter("consultation_reply_days", requested_on, table), holiday_extends)
+
+
+def consultation_refused(requested_on: date, today: date, *, replied: bool = False, table=DEFAULTS,
+                         holiday_extends=_same_day) -> bool:
+    """No reply by the end of the reply period counts as refusal; True from the day after it."""
+    if today < requested_on:
+        raise RuleRefused("dates_out_of_order", later=requested_on.isoformat(), earlier=today.isoformat())
+    if replied:
+        return False
+    return today > consultation_reply_due(requested_on, table=table, holiday_extends=holiday_extends)
+
+
+# --- court-referred mediation -------------------------------------------------------------------
+
+def court_deadline(referral_kind: str, received_on: date, extension_days: int = 0, consent: bool = False, *,
+                   table=DEFAULTS, holiday_extends=_same_day) -> date:
+    """Last day of a court-referred mediation: 30 days (委派), 15 (委托), 7 (simplified) after the
+    referral is received, plus an extension both parties agreed to, up to the local cap.
+    The extension adds calendar days to the period; the holiday rule applies to the final last day.
+    Refuses (RuleRefused) an unknown kind, a negative extension, one without consent, one over the cap.
+    """
+    key = REFERRAL_DAYS_KEY.get(referral_kind)
+    if key is None:
+        raise RuleRefused("unknown_referral_kind", kind=referral_kind)
+    if extension_days < 0:
+        raise RuleRefused("extension_negative")
+    if extension_days:
+        if not consent:
+            raise RuleRefused("extension_without_consent")
+        cap = parameter("court_extension_cap_days", received_on, table)
+        if extension_days > cap:
+            raise RuleRefused("extension_over_cap", cap=cap)
+    days = parameter(key, received_on, table) + extension_days
+    return period_end(received_on, days, holiday_extends)
+
+
+# --- arbitration --------------------------------------------------------------------------------
+
+def arbitration_limitation(category: int, knew_on: date, employment_ended_on: date | None = None,
+                           wage_arrears: bool = False, *, table=DEFAULTS,
+                           holiday_extends=_same_day) -> date | None:
+    """Last day to apply for arbitration (law art. 27), or None when there is no limit.
+
+    One year from the day the party knew or should have known of the infringement (``knew_on``;
+    after an interruption pass the day the period restarts). Wage arrears (category 5) while the
+    employment lasts have no limit (None); once it has ended, one year from its end.
+    """
+    if category not in CATEGORIES:
+        raise RuleRefused("unknown_category", category=category)
+    if wage_arrears:
+        if category != PAY_COMPENSATION:
+            raise RuleRefused("wage_arrears_category")
+        if employment_ended_on is None:
+            return None
+        start = employment_ended_on
+    else:
+        start = knew_on
+    years = parameter("arbitration_limitation_years", start, table)
+    return holiday_extends(add_years(start, years))
+
+
+def final_award_limit(on: date, region_tier: int, *, table=DEFAULTS) -> Decimal:
+    """12 × the monthly minimum wage of ``region_tier`` in force on ``on`` (law art. 47)."""
+    multiple = parameter("final_award_multiple", on, table)
+    wage = parameter(f"minimum_wage_monthly.tier{region_tier}", on, table)
+    return Decimal(multiple) * Decimal(wage)
+
+
+def within_final_award(amount, on: date, region_tier: int, *, table=DEFAULTS) -> bool:
+    """Whether a money claim is within the final-award limit (≤ 12 × monthly minimum wage).
+    Pass each claim item separately: the courts read the limit per item."""
+    value = _amount(amount)
+    return value <= final_award_limit(on, region_tier, table=table)
+
+
+# --- agreements ---------------------------------------------------------------------------------
+
+def review_windows(agreement_effective_on: date, *, table=DEFAULTS, holiday_extends=_same_day) -> dict:
+    """Last days to apply jointly for arbitration review (15 days) and judicial confirmation
+    (30 days) of a mediation agreement, counted from the day after it takes effect."""
+    day = agreement_effective_on
+    return {
+        "arbitration_review": period_end(day, parameter("arbitration_review_days", day, table), holiday_extends),
+        "judicial_confirmation": period_end(day, parameter("judicial_confirmation_days", day, table),
+                                            holiday_extends),
+    }
+
+
+# --- amounts ------------------------------------------------------------------------------------
+
+def _to_decimal(amount) -> Decimal | None:
+    if isinstance(amount, bool) or amount is None:
+        return None
+    try:
+        value = Decimal(str(amount).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def amount_problem(amount, *, cap=None, on: date | None = None, table=DEFAULTS) -> str | None:
+    """Why ``amount`` (yuan) is not a plausible claimed amount, or None. ``cap`` defaults to the
+    "amount_cap" parameter. Codes: "amount_not_a_number", "amount_negative", "amount_absurd"."""
+    value = _to_decimal(amount)
+    if value is None:
+        return "amount_not_a_number"
+    if value < 0:
+        return "amount_negative"
+    limit = Decimal(cap) if cap is not None else Decimal(parameter("amount_cap", on or date.today(), table))
+    if value > limit:
+        return "amount_absurd"
+    return None
+
+
+def _amount(amount) -> Decimal:
+    problem = amount_problem(amount, cap=Decimal("Infinity"))
+    if problem:
+        raise RuleRefused(problem)
+    return _to_decimal(amount)
