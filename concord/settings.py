@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "auditlog",
     "concord.core",
     "concord.registry",
+    "concord.disputes",
     "concord.demo",
     "concord.bench",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("core/", include("concord.core.urls")),
     path("registry/", include("concord.registry.urls")),
+    path("disputes/", include("concord.disputes.urls")),
     path("api/auth/token/", TokenView.as_view(), name="api_token"),
     path("api/schema/", SchemaView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

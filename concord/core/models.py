@@ -399,3 +399,50 @@ class CalendarDay(models.Model):
             raise ValidationError({"date": _("A weekend day is already off: record only holidays that fall on weekdays.")})
         if self.kind == self.Kind.WORKDAY and self.date is not None and not weekend:
             raise ValidationError({"date": _("A make-up workday falls on a Saturday or Sunday.")})
+
+
+class Sequence(models.Model):
+    """A named counter (case numbers per county and year, document numbers per kind and year).
+
+    ``core.sequences.next_value`` creates the row if needed and increments it under a row lock, so
+    concurrent requests on PostgreSQL never get the same value; there is no page for it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    last = models.PositiveIntegerField(_("last value"), default=0)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(county_level_only=True, view_roles=frozenset({Role.COUNTY_ADMIN}), write_roles=frozenset())
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self):
+        return f"{self.name}: {self.last}"
+
+
+class Notification(models.Model):
+    """A message to one user (deadline reminders, escalations, assignments).
+
+    An inbox is personal: a user reads only their own notifications (``for_user``); they are not
+    region-scoped records, so they have no ScopeSpec and no list in the scope matrix."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    text = models.CharField(_("message"), max_length=255)
+    url = models.CharField(_("link"), max_length=255, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.text
+
+
+__all__ += ["CalendarYear", "CalendarDay", "Sequence", "Notification"]

@@ -75,6 +75,9 @@ class ScopeSpec:
     multi_valued: bool = False
     # Rows without any region (e.g. the change log): visible only to region roles assigned at county level.
     county_level_only: bool = False
+    # Per role, a further condition on the rows it reaches (e.g. the court liaison sees only
+    # court-delegated cases); applied to every part that role contributes.
+    role_filters: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def roles_for(self, action: str) -> frozenset:
@@ -110,16 +113,20 @@ def scope_q(model, user, action: str = VIEW) -> Q | None:
     for a in assignments_of(user):
         if a.role not in allowed:
             continue
+        extra = spec.role_filters.get(a.role)
         if a.role in REGION_ROLES and a.region_id:
             if spec.county_level_only:
                 if a.region.parent_id is None:
                     return Q()
                 continue
-            parts.extend(Q(**{f"{lookup}__startswith": a.region.path}) for lookup in spec.regions)
+            role_parts = [Q(**{f"{lookup}__startswith": a.region.path}) for lookup in spec.regions]
         elif a.role in ENTERPRISE_ROLES and a.enterprise_id and spec.enterprise:
-            parts.append(Q(**{spec.enterprise: a.enterprise_id}))
+            role_parts = [Q(**{spec.enterprise: a.enterprise_id})]
         elif a.role in SELF_ROLES and spec.worker_user:
-            parts.append(Q(**{spec.worker_user: user.pk}))
+            role_parts = [Q(**{spec.worker_user: user.pk})]
+        else:
+            role_parts = []
+        parts.extend(part & extra if extra is not None else part for part in role_parts)
     if not parts:
         return None
     return reduce(operator.or_, parts)

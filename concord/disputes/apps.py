@@ -6,3 +6,28 @@ class DisputesConfig(AppConfig):
     name = "concord.disputes"
     label = "disputes"
     verbose_name = _("Rights protection")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from concord.core import navigation
+        from concord.core.audit import register_audited
+        from concord.core.models import CalendarDay, CalendarYear
+
+        from . import periodic, services  # noqa: F401  (registers the periodic jobs)
+        from .models import (
+            Agreement, Case, CaseDocument, Claimant, Evidence, FollowUpAction, Installment, LegalSetting,
+            MediationSession, TripartiteMeeting,
+        )
+
+        for model in (Case, Agreement, CaseDocument, Evidence, FollowUpAction, Installment, LegalSetting,
+                      MediationSession, TripartiteMeeting):
+            register_audited(model)
+        register_audited(Claimant)
+        for model in (CalendarDay, CalendarYear):
+            post_save.connect(services.forget_calendar, sender=model, dispatch_uid=f"forget_calendar_save_{model.__name__}")
+            post_delete.connect(services.forget_calendar, sender=model, dispatch_uid=f"forget_calendar_delete_{model.__name__}")
+        navigation.register("disputes", [
+            navigation.Item(_("Cases"), "disputes:case_list", Case),
+            navigation.Item(_("Measures"), "disputes:measures", Case),
+        ])

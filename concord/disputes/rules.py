@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from .parameters import DEFAULTS, parameter
+from .parameters import DEFAULTS, parameter  # noqa: F401  (re-exported for callers)
 
 # Dispute categories, law art. 2 items (1)–(6).
 LABOUR_RELATIONSHIP = 1     # confirming a labour relationship
@@ -29,6 +29,28 @@ PAY_COMPENSATION = 5        # pay, work-injury medical costs, economic compensat
 OTHER_BY_LAW = 6            # other disputes set by law
 CATEGORIES = (LABOUR_RELATIONSHIP, LABOUR_CONTRACT, DISMISSAL_RESIGNATION, CONDITIONS_INSURANCE,
               PAY_COMPENSATION, OTHER_BY_LAW)
+CATEGORY_CHOICES = [
+    (LABOUR_RELATIONSHIP, _("(1) Confirming a labour relationship")),
+    (LABOUR_CONTRACT, _("(2) Concluding, performing, changing or ending a labour contract")),
+    (DISMISSAL_RESIGNATION, _("(3) Removal, dismissal, resignation or leaving")),
+    (CONDITIONS_INSURANCE, _("(4) Hours, rest, social insurance, welfare, training, protection")),
+    (PAY_COMPENSATION, _("(5) Pay, work-injury medical costs, compensation or damages")),
+    (OTHER_BY_LAW, _("(6) Other disputes set by law")),
+]
+# Sub-category → the law's category (the sub-categories are the county's own breakdown).
+SUBCATEGORY_CATEGORY = {
+    "labour_relationship": LABOUR_RELATIONSHIP,
+    "contract": LABOUR_CONTRACT,
+    "dismissal": DISMISSAL_RESIGNATION,
+    "hours_leave": CONDITIONS_INSURANCE,
+    "social_insurance": CONDITIONS_INSURANCE,
+    "safety": CONDITIONS_INSURANCE,
+    "wage_arrears": PAY_COMPENSATION,
+    "overtime_pay": PAY_COMPENSATION,
+    "compensation": PAY_COMPENSATION,
+    "work_injury": PAY_COMPENSATION,
+    "other": OTHER_BY_LAW,
+}
 
 # Court referral kinds.
 PRE_FILING = "pre_filing"    # 委派: referred before the case is filed
@@ -241,3 +263,78 @@ def _amount(amount) -> Decimal:
     if problem:
         raise RuleRefused(problem)
     return _to_decimal(amount)
+
+
+# --- parameters a county may set ----------------------------------------------------------------
+
+PARAMETER_CHOICES = [
+    ("collective_threshold", _("Claimants that make a case collective")),
+    ("representatives_min", _("Fewest representatives of a collective case")),
+    ("representatives_max", _("Most representatives of a collective case")),
+    ("consultation_reply_days", _("Days to reply to a request to consult")),
+    ("mediation_days", _("Days of mediation")),
+    ("arbitration_review_days", _("Days to apply for arbitration review of an agreement")),
+    ("judicial_confirmation_days", _("Days to apply for judicial confirmation")),
+    ("court_pre_filing_days", _("Days of a pre-filing court referral")),
+    ("court_post_filing_days", _("Days of a post-filing court referral")),
+    ("court_simplified_days", _("Days of a simplified-procedure court referral")),
+    ("court_extension_cap_days", _("Most days a court deadline may be extended")),
+    ("arbitration_limitation_years", _("Years to apply for arbitration")),
+    ("final_award_multiple", _("Final-award limit in monthly minimum wages")),
+    ("minimum_wage_monthly.tier1", _("Monthly minimum wage, tier 1")),
+    ("minimum_wage_monthly.tier2", _("Monthly minimum wage, tier 2")),
+    ("minimum_wage_monthly.tier3", _("Monthly minimum wage, tier 3")),
+    ("amount_cap", _("Highest plausible claimed amount")),
+]
+
+
+# --- levels -------------------------------------------------------------------------------------
+
+ENTERPRISE_LEVEL, TOWN_LEVEL, COUNTY_LEVEL = "enterprise", "town", "county"
+LEVELS = (ENTERPRISE_LEVEL, TOWN_LEVEL, COUNTY_LEVEL)
+
+
+def starting_level(*, collective: bool, court_referral: bool, has_mediation_committee: bool) -> str:
+    """Where a new case starts: "small matters stay in the factory" where the enterprise has a
+    mediation committee; collective cases and court referrals start at the town."""
+    if collective or court_referral or not has_mediation_committee:
+        return TOWN_LEVEL
+    return ENTERPRISE_LEVEL
+
+
+def next_level(level: str) -> str | None:
+    """The level an unresolved case escalates to, or None at the top."""
+    index = LEVELS.index(level)
+    return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
+
+
+def handles_level(assignment_level: str, case_level: str) -> bool:
+    """Whether an officer assigned at ``assignment_level`` (enterprise / town / county) handles a
+    case at ``case_level``: an enterprise union handles its enterprise level only; a town handles
+    the enterprise and town levels of its enterprises; the county every level."""
+    return LEVELS.index(case_level) <= LEVELS.index(assignment_level) and (
+        assignment_level != ENTERPRISE_LEVEL or case_level == ENTERPRISE_LEVEL)
+
+
+def is_duplicate_filing(earlier_filed_at, now, *, window_hours: int = 24) -> bool:
+    """A filing by the same worker against the same enterprise in the same category within 24 hours
+    of an earlier one is probably a duplicate (warned, not refused)."""
+    return earlier_filed_at is not None and timedelta(0) <= now - earlier_filed_at <= timedelta(hours=window_hours)
+
+
+# --- what a worker brings -----------------------------------------------------------------------
+
+ALWAYS_BRING = (_("Your resident ID card"), _("Your labour contract, if you signed one"))
+WHAT_TO_BRING = {
+    "wage_arrears": (_("Pay slips or bank statements of wages paid"), _("Attendance records or work photos of the unpaid months")),
+    "overtime_pay": (_("Attendance or shift records showing the overtime"), _("Pay slips")),
+    "compensation": (_("The notice ending your employment"), _("Pay slips of the last twelve months")),
+    "work_injury": (_("The work-injury determination"), _("Medical records and receipts")),
+    "social_insurance": (_("Your social insurance statement"),),
+    "dismissal": (_("The dismissal notice or messages about it"),),
+    "labour_relationship": (_("Anything showing you worked there: work card, pay records, messages"),),
+}
+
+
+def what_to_bring(subcategory: str) -> tuple:
+    return ALWAYS_BRING + WHAT_TO_BRING.get(subcategory, ())

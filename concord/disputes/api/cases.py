@@ -1,0 +1,5 @@
+"""Case API (see the module docstring of the package)."""
+
+
+def register(router):
+    pass

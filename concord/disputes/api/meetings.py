@@ -1,0 +1,5 @@
+"""Tripartite meetings and legal settings API."""
+
+
+def register(router):
+    pass

@@ -1,0 +1,38 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from concord.core.filters import SearchFilterSet
+from concord.core.models import Region
+
+from .models import Case, Level, Source, Status, Subcategory
+from .workflow import RUNNING
+
+
+class CaseFilter(SearchFilterSet):
+    search_fields = ("number__exact", "respondent__name__exact")
+    town = django_filters.ModelChoiceFilter(label=_("town"), field_name="region",
+                                            queryset=Region.objects.filter(kind=Region.Kind.TOWN))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    subcategory = django_filters.ChoiceFilter(choices=Subcategory.choices)
+    is_collective = django_filters.BooleanFilter()
+    overdue = django_filters.BooleanFilter(label=_("overdue"), method="filter_overdue")
+    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("received from"))
+    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("received until"))
+    mine = django_filters.BooleanFilter(label=_("assigned to me"), method="filter_mine")
+
+    class Meta:
+        model = Case
+        fields = ["q", "town", "status", "level", "source", "subcategory", "is_collective", "overdue", "mine"]
+
+    def filter_overdue(self, qs, name, value):
+        late = Q(status__in=RUNNING, deadline__lt=timezone.localdate())
+        return qs.filter(late) if value else qs.exclude(late) if value is False else qs
+
+    def filter_mine(self, qs, name, value):
+        if value and self.request is not None:
+            return qs.filter(mediator=self.request.user)
+        return qs

@@ -1,0 +1,2 @@
+"""Tripartite meetings and legal settings pages (owned by meeting_views.py)."""
+urlpatterns = []

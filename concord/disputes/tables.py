@@ -1,0 +1,26 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from concord.core.tables import ConcordTable
+
+from .models import Case
+
+
+class CaseTable(ConcordTable):
+    number = tables.Column(linkify=True)
+    respondent = tables.Column(orderable=False)
+    region = tables.Column(verbose_name=_("town"), orderable=False)
+    subcategory = tables.Column(orderable=False)
+    is_collective = tables.BooleanColumn(orderable=False)
+    deadline = tables.DateColumn(format="Y-m-d")
+    received_on = tables.DateColumn(format="Y-m-d")
+
+    class Meta(ConcordTable.Meta):
+        model = Case
+        fields = ("number", "received_on", "respondent", "region", "subcategory", "claimant_count", "is_collective",
+                  "level", "status", "deadline", "amount_claimed")
+        row_attrs = {"class": lambda record: "table-warning" if record.is_priority and record.is_open else ""}
+
+    def render_status(self, record, value):
+        return format_html('<span class="badge text-bg-light border status-{}">{}</span>', record.status, value)
