@@ -7,7 +7,7 @@ from concord.disputes import services
 from concord.disputes.services import ClaimantInput
 from concord.registry.models import Enterprise
 
-from .conftest import credit_code, id_number, make_user
+from tests.conftest import credit_code, id_number, make_user
 
 
 def claimants(n, reps=0, prefix="522422", born="19900101"):
