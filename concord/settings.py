@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "concord.core.context_processors.navigation_menu",
+                "concord.core.context_processors.notifications",
             ],
         },
     },

@@ -74,6 +74,38 @@ def samples(world):
         ImportBatch: import_batches(world),
         CalendarYear: calendar(world)[:1] * 2,
         CalendarDay: calendar(world)[1:] * 2,
+        **dispute_samples(world),
+    }
+
+
+def dispute_samples(world):
+    """A case of each town (town A's with the world's worker as claimant), with a claimant, evidence
+    and an agreement payment each (made once per world)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from concord.disputes import services
+    from concord.disputes.models import Case, Claimant, Evidence, Installment
+
+    if not hasattr(world, "case_a"):
+        today = timezone.localdate()
+        made = []
+        for officer, ent, worker in ((world.officer_a, world.ent_a, world.worker_a), (world.officer_b, world.ent_b, world.worker_b)):
+            case = services.case_file(actor=officer, source="walk_in", respondent=ent, category=5, subcategory="wage_arrears",
+                                      facts=f"{ent.name}欠薪", claimants=[services.ClaimantInput(worker.name, worker.id_number, worker.phone)])
+            case = services.case_accept(case, actor=officer)
+            case = services.case_mediate(case, actor=officer)
+            case = services.case_agree(case, actor=officer, signed_on=today, effective_on=today, amount=1000, terms=f"{ent.name}付款")
+            Evidence.objects.create(case=case, file=ContentFile(b"%PDF-1.4", name="e.pdf"), file_name=f"{ent.name}.pdf",
+                                    content_type="application/pdf", size=8, uploaded_by=officer)
+            made.append(case)
+        world.case_a, world.case_b = made
+    pair = (world.case_a, world.case_b)
+    return {
+        Case: pair,
+        Claimant: tuple(Claimant.objects.get(case=c) for c in pair),
+        Evidence: tuple(Evidence.objects.get(case=c) for c in pair),
+        Installment: tuple(Installment.objects.get(agreement__case=c) for c in pair),
     }
 
 

@@ -3,4 +3,4 @@ from django.urls import path
 from . import views
 
 app_name = "core"
-urlpatterns = views.region_urls + views.user_urls + views.assignment_urls + views.audit_urls + views.calendar_urls
+urlpatterns = views.region_urls + views.user_urls + views.assignment_urls + views.audit_urls + views.calendar_urls + views.notification_urls

@@ -1,4 +1,5 @@
 from django.db import connection
+from django.urls import path
 from django.http import JsonResponse
 from django.contrib.auth.decorators import login_not_required
 from django.utils.translation import gettext_lazy as _
@@ -183,3 +184,33 @@ audit_urls = (
     + generic.model_urls(Event, list=EventList, prefix="audit/events/")
     + generic.model_urls(JobRun, list=JobRunList, prefix="jobs/")
 )
+
+
+# Notifications: a personal inbox, read only by its recipient.
+class NotificationList(TemplateView):
+    template_name = "core/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        from . import notify
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["notifications"] = list(notify.for_user(self.request.user)[:100])
+        return ctx
+
+
+def notifications_read(request):
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import redirect
+
+    from . import notify
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    notify.mark_read(request.user)
+    return redirect("core:notification_list")
+
+
+notification_urls = [
+    path("notifications/", NotificationList.as_view(), name="notification_list"),
+    path("notifications/read/", notifications_read, name="notifications_read"),
+]

@@ -14,7 +14,7 @@ class DisputesConfig(AppConfig):
         from concord.core.audit import register_audited
         from concord.core.models import CalendarDay, CalendarYear
 
-        from . import periodic, services  # noqa: F401  (registers the periodic jobs)
+        from . import panels, periodic, services  # noqa: F401  (registers 360 sections and periodic jobs)
         from .models import (
             Agreement, Case, CaseDocument, Claimant, Evidence, FollowUpAction, Installment, LegalSetting,
             MediationSession, TripartiteMeeting,

@@ -38,6 +38,10 @@ class LegalHelpers:
     consultation_reply_due: date | None
     review_windows: dict | None
 
+    @property
+    def overdue_days(self):
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
 
 def legal_helpers(case, today: date | None = None) -> LegalHelpers:
     """The legal dates and limits shown on a case (computed, never stored except the limitation
@@ -73,6 +77,17 @@ def legal_helpers(case, today: date | None = None) -> LegalHelpers:
         limitation_date=limitation, limitation_text=text, final_award_limit=limit, within_final_award=within,
         consultation_reply_due=reply_due, review_windows=windows,
     )
+
+
+def case_events(case, limit=50):
+    """The case's own domain events, for a claimant who may see the case (not the change log)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from concord.core.models import Event
+
+    ct = ContentType.objects.get_for_model(Case)
+    return [{"time": e.created_at, "kind": "event", "label": e.verb, "text": e.summary}
+            for e in Event.objects.filter(content_type=ct, object_id=str(case.pk)).order_by("-created_at", "-pk")[:limit]]
 
 
 def claimants_of(case):

@@ -370,7 +370,8 @@ def case_agree(case, *, actor, signed_on: date, effective_on: date, amount, term
             errors["signed_on"] = _("The agreement cannot be signed in the future.")
         if row.accepted_on and signed_on < row.accepted_on:
             errors["signed_on"] = rules.message("dates_out_of_order", later=signed_on.isoformat(), earlier=row.accepted_on.isoformat())
-        plan = list(installments)
+        # Without a schedule the whole amount is due the day the agreement takes effect.
+        plan = list(installments) or ([(effective_on, amount)] if not problem and Decimal(str(amount)) > 0 else [])
         for i, (due_on, part) in enumerate(plan, start=1):
             if due_on < signed_on:
                 errors.setdefault("installments", []).append(

@@ -102,7 +102,7 @@ class CaseAdd(_FileCase):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and is_worker_only(request.user):
-            return redirect("disputes:case_online")
+            raise Http404  # workers file through their own form (case_online); the list links there
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -136,7 +136,7 @@ class CaseOnline(_FileCase):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_worker_only(request.user):
-            return redirect("disputes:case_add")
+            raise Http404  # staff file through the intake form (case_add)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -243,14 +243,31 @@ class CaseDetail(generic.ObjectDetailView):
             for kind, label in DocumentKind.choices
         ]
         ctx["can_issue"] = selectors.may_change(user, case) and not is_worker_only(user)
+        if is_worker_only(user):
+            # The claimant follows their case: its own events (the event scope is by region).
+            ctx["timeline"] = selectors.case_events(case)
         return ctx
 
 
-class CaseAct(generic.ScopedViewMixin, View):
-    """POST a transition: ``name`` plus that transition's form fields (prefixed with the name)."""
+class CasePostView(generic.ScopedViewMixin, View):
+    """A form target on the case page. GET (e.g. reloading after a refused POST) shows the case."""
 
     model = Case
     action = CHANGE
+
+    def get(self, request, pk):
+        case = self.case_of(pk)
+        return CaseDetail.as_view()(request, pk=case.pk)
+
+    def case_of(self, pk):
+        case = self.get_queryset().filter(pk=pk).first()
+        if case is None:
+            raise Http404
+        return case
+
+
+class CaseAct(CasePostView):
+    """POST a transition: ``name`` plus that transition's form fields (prefixed with the name)."""
 
     def post(self, request, pk):
         case = self.get_queryset().filter(pk=pk).first()
@@ -276,9 +293,7 @@ class CaseAct(generic.ScopedViewMixin, View):
         return render(request, view.get_template_names(), ctx, status=400)
 
 
-class CaseSessionAdd(generic.ScopedViewMixin, View):
-    model = Case
-    action = CHANGE
+class CaseSessionAdd(CasePostView):
 
     def post(self, request, pk):
         case = self.get_queryset().filter(pk=pk).first()
@@ -297,8 +312,7 @@ class CaseSessionAdd(generic.ScopedViewMixin, View):
         return redirect(case.get_absolute_url() + "#sessions")
 
 
-class CaseEvidenceAdd(generic.ScopedViewMixin, View):
-    model = Case
+class CaseEvidenceAdd(CasePostView):
     action = VIEW  # a claimant adds evidence to their own case; the service checks who may
 
     def post(self, request, pk):
@@ -342,8 +356,10 @@ class CaseDocumentView(generic.ScopedViewMixin, View):
 
         case = self.get_queryset().filter(pk=pk).first()
         kind, fmt = request.GET.get("kind", ""), request.GET.get("format", "pdf")
-        if case is None or kind not in DocumentKind.values or fmt not in ("docx", "pdf"):
+        if case is None or kind and kind not in DocumentKind.values or fmt not in ("docx", "pdf"):
             raise Http404
+        if not kind:  # no document named: the case page, whose documents section lists them
+            return CaseDetail.as_view()(request, pk=case.pk)
         try:
             if is_worker_only(request.user):
                 record = CaseDocument.objects.filter(case=case, kind=kind).first()
@@ -361,9 +377,14 @@ class CaseDocumentView(generic.ScopedViewMixin, View):
         return response
 
 
-class InstallmentPay(generic.ScopedViewMixin, View):
+class InstallmentPay(CasePostView):
     model = Installment
-    action = CHANGE
+
+    def case_of(self, pk):
+        item = self.get_queryset().select_related("agreement__case").filter(pk=pk).first()
+        if item is None:
+            raise Http404
+        return item.agreement.case
 
     def post(self, request, pk):
         item = self.get_queryset().select_related("agreement__case").filter(pk=pk).first()

@@ -1,0 +1,229 @@
+"""Disputes pages driven through the test client: intake (staff and a worker's phone form), the case
+page and its actions, sessions, payments, evidence, measures and the 360 panels."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from concord.core.models import Event, Notification
+from concord.disputes import services
+from concord.disputes.models import Case
+
+from tests.conftest import id_number
+from tests.disputes_helpers import claimants, committee_enterprise, file_case
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+def lines(people):
+    return "\n".join(f"{p.name}, {p.id_number}{', , 代表' if p.is_representative else ''}" for p in people)
+
+
+def intake(client, respondent, people, **extra):
+    data = {"source": "walk_in", "received_on": TODAY().isoformat(), "respondent": respondent.credit_code,
+            "claimant_lines": lines(people), "category": 5, "subcategory": "wage_arrears", "amount_claimed": "8000",
+            "facts": "拖欠工资两个月"}
+    data.update(extra)
+    return client.post("/disputes/cases/add/", data)
+
+
+def test_staff_files_a_case_and_sees_it_listed(world, login, django_capture_on_commit_callbacks):
+    client = login(world.officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = intake(client, world.ent_a, claimants(2))
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    assert case.level == "town" and case.claimant_count == 2  # ent_a has no mediation committee
+    page = client.get("/disputes/cases/").content.decode()
+    assert case.number in page
+    detail = client.get(case.get_absolute_url()).content.decode()
+    assert "申请人00" in detail and 'id="action-accept"' in detail
+    assert Notification.objects.filter(recipient=world.officer_a).exists()
+
+
+def test_nine_claimants_marked_collective_are_refused_naming_the_field(world, login):
+    client = login(world.officer_a)
+    response = intake(client, world.ent_a, claimants(9), collective="on")
+    assert response.status_code == 200
+    assert "9" in response.content.decode() and not Case.objects.exists()
+
+
+def test_collective_case_of_23_starts_at_town_with_a_risk_signal(world, login):
+    ent = committee_enterprise(world)
+    client = login(world.officer_a)
+    response = intake(client, ent, claimants(23, reps=3))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.is_collective and case.is_priority and case.level == "town" and case.claimant_count == 23
+    assert Event.objects.filter(verb="risk.collective_dispute", enterprise_id=ent.pk).exists()
+
+
+def test_collective_case_needs_three_to_five_representatives(world, login):
+    client = login(world.officer_a)
+    response = intake(client, world.ent_a, claimants(12, reps=2))
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "3" in response.content.decode()
+
+
+def test_bad_claimant_line_is_named(world, login):
+    client = login(world.officer_a)
+    response = intake(client, world.ent_a, [], claimant_lines="张三, 123456")
+    body = response.content.decode()
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "123456" in body
+
+
+def test_duplicate_filing_is_warned_then_accepted_when_confirmed(world, login):
+    client = login(world.officer_a)
+    people = claimants(1)
+    intake(client, world.ent_a, people)
+    again = intake(client, world.ent_a, people)
+    assert again.status_code == 200 and 'id="duplicate-warning"' in again.content.decode()
+    assert Case.objects.count() == 1
+    confirmed = intake(client, world.ent_a, people, confirm_duplicate="on")
+    assert confirmed.status_code == 302 and Case.objects.count() == 2
+
+
+def test_wrong_type_evidence_is_refused_and_nothing_is_filed(world, login):
+    client = login(world.officer_a)
+    fake = SimpleUploadedFile("工资条.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = intake(client, world.ent_a, claimants(1), evidence=fake)
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "PDF" in response.content.decode()
+
+
+def test_absurd_and_negative_amounts_are_refused(world, login):
+    client = login(world.officer_a)
+    for amount in ("-5", "999999999999"):
+        response = intake(client, world.ent_a, claimants(1), amount_claimed=amount)
+        assert response.status_code == 200
+    assert not Case.objects.exists()
+
+
+def test_worker_files_online_and_follows_the_case(world, login):
+    client = login(world.worker_user)
+    form = client.get("/disputes/cases/online/")
+    assert form.status_code == 200 and world.ent_a.name in form.content.decode()
+    assert world.ent_b.name not in form.content.decode()
+    response = client.post("/disputes/cases/online/", {
+        "respondent": world.ent_a.pk, "subcategory": "wage_arrears", "amount_claimed": "6000", "facts": "十月工资未发"})
+    case = Case.objects.get()
+    assert response.status_code == 302 and case.source == "online" and case.category == 5
+    assert case.claimants.get().worker == world.worker_a
+    mine = client.get("/disputes/cases/").content.decode()
+    assert case.number in mine and "case-card" in mine
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'id="what-to-bring"' in page and 'id="action-accept"' not in page
+    # The staff intake form is not the worker's; another town's officer cannot see the case.
+    assert client.get("/disputes/cases/add/").status_code == 404
+    other = login(world.officer_b)
+    assert other.get(case.get_absolute_url()).status_code == 404
+
+
+def test_worker_cannot_file_against_a_foreign_enterprise(world, login):
+    client = login(world.worker_user)
+    response = client.post("/disputes/cases/online/", {"respondent": world.ent_b.pk, "subcategory": "wage_arrears", "facts": "x"})
+    assert response.status_code == 200 and not Case.objects.exists()
+
+
+def act(client, case, name, **fields):
+    data = {"name": name, **{f"{name}-{k}": v for k, v in fields.items()}}
+    return client.post(f"/disputes/cases/{case.pk}/act/", data)
+
+
+def test_case_walks_through_actions_on_the_page(world, login):
+    case = file_case(world)
+    client = login(world.officer_a)
+    assert act(client, case, "accept", accepted_on=TODAY().isoformat()).status_code == 302
+    assert act(client, case, "mediate").status_code == 302
+    session = client.post(f"/disputes/cases/{case.pk}/sessions/", {
+        "session-held_on": TODAY().isoformat(), "session-place": "街道调解室", "session-participants": "双方", "session-summary": "初步协商"})
+    assert session.status_code == 302 and case.sessions.count() == 1
+    response = act(client, case, "agree", signed_on=TODAY().isoformat(), effective_on=TODAY().isoformat(), amount="8000",
+                   terms="分两期支付", schedule=f"{TODAY().isoformat()}, 3000\n{(TODAY() + timedelta(days=30)).isoformat()}, 5000")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "agreement" and case.resolved_level == "town"
+    first = case.agreement.installments.order_by("due_on").first()
+    paid = client.post(f"/disputes/payments/{first.pk}/pay/", {"pay-paid_on": TODAY().isoformat(), "pay-paid_amount": "3000"})
+    assert paid.status_code == 302
+    case.refresh_from_db()
+    assert case.amount_recovered == Decimal("3000")
+    assert act(client, case, "close", outcome="performed").status_code == 302
+    case.refresh_from_db()
+    assert case.status == "closed" and case.closed_on == TODAY()
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'id="action-' not in page  # a closed case offers no more actions
+    assert Event.objects.filter(verb="case.close", object_id=str(case.pk)).exists()
+
+
+def test_illegal_action_is_refused_with_a_message_and_no_change(world, login):
+    case = file_case(world)
+    client = login(world.officer_a)
+    response = act(client, case, "close", outcome="performed")
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == "received"
+
+
+def test_reject_needs_a_reason(world, login):
+    case = file_case(world)
+    response = act(login(world.officer_a), case, "reject", note="")
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == "received"
+
+
+def test_union_officer_handles_enterprise_level_only(world, login):
+    ent = committee_enterprise(world)
+    case = file_case(world, respondent=ent)
+    assert case.level == "enterprise"
+    client = login(world.union_c)
+    assert act(client, case, "accept", accepted_on=TODAY().isoformat()).status_code == 302
+    assert act(client, case, "escalate", note="企业调解无果").status_code == 302
+    case.refresh_from_db()
+    assert case.level == "town"
+    response = act(client, case, "mediate")
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == "accepted"
+
+
+def test_evidence_upload_and_download(world, login):
+    case = file_case(world)
+    client = login(world.officer_a)
+    ok = client.post(f"/disputes/cases/{case.pk}/evidence/", {"file": SimpleUploadedFile("工资条.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100)})
+    assert ok.status_code == 302 and case.evidence.count() == 1
+    bad = client.post(f"/disputes/cases/{case.pk}/evidence/", {"file": SimpleUploadedFile("a.exe", b"MZ")})
+    assert bad.status_code == 302 and case.evidence.count() == 1
+    item = case.evidence.get()
+    download = client.get(f"/disputes/evidence/{item.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\x89PNG")
+    assert login(world.officer_b).get(f"/disputes/evidence/{item.pk}/").status_code == 404
+
+
+def test_measures_page_and_export(world, login):
+    case = file_case(world)
+    services.case_accept(case, actor=world.officer_a)
+    services.case_mediate(case, actor=world.officer_a)
+    services.case_agree(case, actor=world.officer_a, signed_on=TODAY(), effective_on=TODAY(), amount=Decimal("5000"), terms="一次付清")
+    file_case(world, people=claimants(12, reps=3, prefix="330621"))
+    client = login(world.officer_a)
+    page = client.get("/disputes/measures/")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'id="m-total">2<' in body and 'id="m-town">100%' in body
+    export = client.get("/disputes/measures/", {"export": "csv"})
+    rows = export.content.decode("utf-8-sig").splitlines()
+    assert export.status_code == 200 and rows[2].endswith(",2")  # header, year, cases received
+    other = login(world.officer_b).get("/disputes/measures/").content.decode()
+    assert 'id="m-total">0<' in other
+
+
+def test_enterprise_and_worker_360_show_their_cases(world, login):
+    case = file_case(world, people=[services.ClaimantInput(world.worker_a.name, world.worker_a.id_number)])
+    client = login(world.officer_a)
+    assert case.number in client.get(world.ent_a.get_absolute_url()).content.decode()
+    assert case.number in client.get(world.worker_a.get_absolute_url()).content.decode()
