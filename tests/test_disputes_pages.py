@@ -227,3 +227,20 @@ def test_enterprise_and_worker_360_show_their_cases(world, login):
     client = login(world.officer_a)
     assert case.number in client.get(world.ent_a.get_absolute_url()).content.decode()
     assert case.number in client.get(world.worker_a.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("url", ["/disputes/cases/", "/disputes/measures/"])
+def test_list_and_measures_query_counts_do_not_grow(world, login, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    file_case(world)
+    client = login(world.officer_a)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for i in range(12):
+        file_case(world, people=claimants(1, prefix="330621", born=f"19{70 + i}0101"), confirm_duplicate=True)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]

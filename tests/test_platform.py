@@ -127,7 +127,8 @@ def test_chinese_by_default_and_english_switch(world, login):
 def test_navigation_shows_only_built_and_reachable_pillars(world, login):
     html = login(world.worker_user).get("/").content.decode()
     assert 'data-pillar="registry"' in html and 'data-pillar="system"' not in html
-    assert 'data-pillar="disputes"' not in html  # not built yet
+    assert 'data-pillar="disputes"' in html and "/disputes/measures/" not in html  # own cases, no measures
+    assert 'data-pillar="alerts"' not in html  # not built yet
     admin_html = login(world.admin).get("/").content.decode()
     assert 'data-pillar="system"' in admin_html
 

@@ -17,6 +17,18 @@ def register_audited(model, **options):
     auditlog.register(model, **options)
 
 
+# Human labels of domain-event verbs, registered by the apps that write them (timelines show these).
+VERB_LABELS: dict = {}
+
+
+def register_verbs(labels: dict) -> None:
+    VERB_LABELS.update(labels)
+
+
+def verb_label(verb: str):
+    return VERB_LABELS.get(verb, verb)
+
+
 def _resolve(obj, lookup):
     for part in lookup.split("__"):
         if obj is None:

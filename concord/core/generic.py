@@ -188,7 +188,8 @@ def object_timeline(obj, user, limit=50):
     changes = list(
         ChangeLogEntry.objects.visible_to(user).filter(content_type=ct, object_pk=str(obj.pk)).select_related("actor")[:limit]
     )
-    rows = [{"time": e.created_at, "actor": e.actor, "kind": "event", "label": e.verb, "text": e.summary} for e in events]
+    rows = [{"time": e.created_at, "actor": e.actor, "kind": "event", "label": audit.verb_label(e.verb), "text": e.summary}
+            for e in events]
     rows += [
         {"time": c.timestamp, "actor": c.actor, "kind": "change", "label": c.get_action_display(), "text": ", ".join(c.changes_dict)}
         for c in changes

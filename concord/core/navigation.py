@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .scope import can
+from .scope import can, user_roles
 
 # Pillar order and labels (DESIGN.md); "system" holds the platform's own pages.
 PILLARS = [
@@ -25,6 +25,7 @@ class Item:
     label: str
     url_name: str
     model: type | None = None  # the user must be able to view some rows of it
+    roles: frozenset | None = None  # and, when given, hold one of these roles
 
 
 _REGISTRY: dict[str, list[Item]] = {}
@@ -43,7 +44,8 @@ def menu_for(user):
         entries = [
             (item.label, reverse(item.url_name))
             for item in _REGISTRY.get(key, [])
-            if item.model is None or can(user, item.model)
+            if (item.model is None or can(user, item.model))
+            and (item.roles is None or user.is_superuser or user_roles(user) & item.roles)
         ]
         if entries:
             menu.append((key, label, icon, entries))

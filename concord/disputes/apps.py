@@ -11,6 +11,8 @@ class DisputesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from concord.core import navigation
+        from concord.core import audit
+        from concord.core.scope import STAFF_ROLES
         from concord.core.audit import register_audited
         from concord.core.models import CalendarDay, CalendarYear
 
@@ -27,7 +29,13 @@ class DisputesConfig(AppConfig):
         for model in (CalendarDay, CalendarYear):
             post_save.connect(services.forget_calendar, sender=model, dispatch_uid=f"forget_calendar_save_{model.__name__}")
             post_delete.connect(services.forget_calendar, sender=model, dispatch_uid=f"forget_calendar_delete_{model.__name__}")
+        audit.register_verbs({f"case.{t.name}": t.label for t in Case.workflow.transitions.values()})
+        audit.register_verbs({
+            "case.file": _("Filed"), "case.session": _("Mediation session"), "case.payment": _("Payment"),
+            "case.evidence": _("Evidence"), "case.document": _("Document issued"),
+            services.COLLECTIVE_SIGNAL_VERB: _("Collective dispute (early-warning signal)"),
+        })
         navigation.register("disputes", [
             navigation.Item(_("Cases"), "disputes:case_list", Case),
-            navigation.Item(_("Measures"), "disputes:measures", Case),
+            navigation.Item(_("Measures"), "disputes:measures", Case, roles=STAFF_ROLES),
         ])

@@ -86,7 +86,9 @@ def case_events(case, limit=50):
     from concord.core.models import Event
 
     ct = ContentType.objects.get_for_model(Case)
-    return [{"time": e.created_at, "kind": "event", "label": e.verb, "text": e.summary}
+    from concord.core.audit import verb_label
+
+    return [{"time": e.created_at, "kind": "event", "label": verb_label(e.verb), "text": e.summary}
             for e in Event.objects.filter(content_type=ct, object_id=str(case.pk)).order_by("-created_at", "-pk")[:limit]]
 
 

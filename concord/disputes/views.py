@@ -34,10 +34,15 @@ def error_text(exc) -> list[str]:
     return [str(exc)]
 
 
+# Service field names → the form fields that carry them on the pages.
+FORM_FIELD = {"claimants": "claimant_lines", "amount": "amount", "requested_on": "requested_on"}
+
+
 def apply_errors(form, exc):
     """Put a service's ValidationError on the form: on its field where the form has one."""
     if hasattr(exc, "error_dict"):
         for field, msgs in exc.message_dict.items():
+            field = FORM_FIELD.get(field, field)
             form.add_error(field if field in form.fields else None, msgs)
     else:
         form.add_error(None, exc.messages)
@@ -411,6 +416,11 @@ class InstallmentPay(CasePostView):
 class Measures(generic.ScopedViewMixin, django_generic.TemplateView):
     model = Case
     template_name = "disputes/measures.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and is_worker_only(request.user):
+            raise Http404  # a worker follows their own cases; measures are for the handling bodies
+        return super().dispatch(request, *args, **kwargs)
 
     def year(self):
         value = self.request.GET.get("year", "")
