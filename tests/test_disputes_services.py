@@ -304,3 +304,12 @@ def test_workflow_table_names_are_known_to_the_page():
     from concord.disputes.views import ACTION_FORMS
 
     assert set(ACTION_FORMS) == set(workflow.CASE_WORKFLOW.transitions)
+
+
+def test_the_system_is_held_to_the_case_conditions(world):
+    case = services.case_accept(file_case(world), actor=world.officer_a)
+    Case.objects.filter(pk=case.pk).update(level="county")
+    with pytest.raises(TransitionRefused):
+        services.case_escalate(case, actor=None, note="x")
+    with pytest.raises(TransitionRefused):  # and to the state table
+        services.case_close(case, actor=None, outcome="performed")

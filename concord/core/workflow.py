@@ -62,9 +62,8 @@ def refusal(obj, t: Transition, actor) -> str | None:
     if state not in t.sources:
         label = getattr(obj, f"get_{wf.field}_display")()
         return _("“%(action)s” is not possible while the case is “%(state)s”.") % {"action": t.label, "state": label}
-    if actor is None:  # the system (periodic jobs) acts under the rules of the table, not a role
-        return None
-    if not actor.is_superuser and not (user_roles(actor) & t.roles):
+    # The system (periodic jobs, actor None) needs no role; the model's guard still applies.
+    if actor is not None and not actor.is_superuser and not (user_roles(actor) & t.roles):
         return _("Your role may not “%(action)s”.") % {"action": t.label}
     guard = getattr(obj, "workflow_guard", None)
     if guard is not None:

@@ -79,7 +79,8 @@ def handles(actor, case, roles=HANDLERS) -> bool:
 
 
 def guard(case, t, actor) -> str | None:
-    """The case's own conditions on a transition (after state and role passed)."""
+    """The case's own conditions on a transition (after state and role passed); ``actor`` None is
+    the system."""
     if t.name == "escalate" and rules.next_level(case.level) is None:
         return _("The case is already at county level.")
     if t.name == "extend" and not case.is_court_referral:
@@ -88,6 +89,8 @@ def guard(case, t, actor) -> str | None:
         return _("No application for judicial confirmation has been recorded.")
     if t.name == "payment_order" and not case.payment_order_applied_on and not _has_missed_payment(case):
         return _("A payment order is for a missed agreed payment; none is missed.")
+    if actor is None:  # the system: the case's own conditions only, no level rule
+        return None
     if t.name == "withdraw" and not actor.is_superuser and {a.role for a in assignments_of(actor)} == {Role.WORKER}:
         return None  # a claimant withdraws their own case at any level (scope already checked)
     if t.name in LEVEL_FREE or t.name == "extend" and _is_court_user(actor):
