@@ -75,6 +75,30 @@ def samples(world):
         CalendarYear: calendar(world)[:1] * 2,
         CalendarDay: calendar(world)[1:] * 2,
         **dispute_samples(world),
+        **meeting_samples(world),
+    }
+
+
+def meeting_samples(world):
+    """A tripartite meeting with a follow-up action in each town, and one county legal setting (the
+    same sample for both towns, like the calendar; made once per world)."""
+    from concord.disputes.models import FollowUpAction, LegalSetting, TripartiteMeeting
+
+    if not hasattr(world, "meeting_a"):
+        made = []
+        for officer, town, token in ((world.officer_a, world.town_a, "Alpha"), (world.officer_b, world.town_b, "Bravo")):
+            meeting = TripartiteMeeting.objects.create(
+                region=town, held_on=date(2026, 3, 1), place=f"{token}会议室", labour_bureau="人社局", union="工会",
+                employers="企联", topics=f"{token}欠薪", created_by=officer)
+            FollowUpAction.objects.create(meeting=meeting, description=f"{token}清欠", owner="监察", due_on=date(2026, 3, 9))
+            made.append(meeting)
+        world.meeting_a, world.meeting_b = made
+        world.legal_setting = LegalSetting.objects.create(
+            region=world.county, key="mediation_days", value=20, source="县规定", effective_from=date(2025, 1, 1))
+    return {
+        TripartiteMeeting: (world.meeting_a, world.meeting_b),
+        FollowUpAction: (world.meeting_a.actions.get(), world.meeting_b.actions.get()),
+        LegalSetting: (world.legal_setting, world.legal_setting),
     }
 
 
@@ -85,7 +109,7 @@ def dispute_samples(world):
     from django.utils import timezone
 
     from concord.disputes import services
-    from concord.disputes.models import Case, Claimant, Evidence, Installment
+    from concord.disputes.models import Agreement, Case, Claimant, Evidence, Installment
 
     if not hasattr(world, "case_a"):
         today = timezone.localdate()
@@ -106,6 +130,7 @@ def dispute_samples(world):
         Claimant: tuple(Claimant.objects.get(case=c) for c in pair),
         Evidence: tuple(Evidence.objects.get(case=c) for c in pair),
         Installment: tuple(Installment.objects.get(agreement__case=c) for c in pair),
+        Agreement: tuple(Agreement.objects.get(case=c) for c in pair),
     }
 
 
@@ -146,7 +171,8 @@ def build_url(name, pattern_kwargs, model, obj):
 def assert_no_leak(response, tokens, where):
     if response.status_code >= 300 or not tokens:
         return
-    body = response.content.decode("utf-8", "replace")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode("utf-8", "replace")
     for token in tokens:
         assert token not in body, f"{where}: response contains foreign record token {token!r}"
 

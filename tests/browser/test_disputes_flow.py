@@ -33,7 +33,7 @@ def open_action(page, name):
     page.click(f"#action-{name} > summary")
 
 
-def test_wage_arrears_from_phone_to_closure(world, live_server, page, phone):
+def test_wage_arrears_from_phone_to_closure(world, live_server, browser, page, phone):
     Enterprise.objects.filter(pk=world.ent_a.pk).update(has_mediation_committee=True)
     today = timezone.localdate()
 
@@ -74,6 +74,8 @@ def test_wage_arrears_from_phone_to_closure(world, live_server, page, phone):
         assert phone.inner_text("#case-level") == case.get_level_display()
 
     # 4. The town reaches an agreement, generates the agreement document, records the payment, closes.
+    town = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    page = town.new_page()
     sign_in(page, live_server.url, "alpha_officer")
     page.goto(f"{live_server.url}/disputes/cases/{case.pk}/")
     assert page.locator("#timeline li").count() >= 4  # filed, accepted, mediation, escalated
@@ -102,6 +104,7 @@ def test_wage_arrears_from_phone_to_closure(world, live_server, page, phone):
     page.screenshot(path=str(SHOTS / "dispute-case-closed-zh.png"), full_page=True)
     case.refresh_from_db()
     assert case.status == "closed" and case.amount_recovered == 9000
+    town.close()
 
     # 5. The worker sees the outcome and the agreement document on their phone.
     phone.reload()
