@@ -44,7 +44,7 @@ CASE_WORKFLOW = Workflow("status", [
     _t("request_confirmation", {AGREEMENT}, None, HANDLERS, gettext_lazy("Apply for judicial confirmation")),
     _t("record_confirmation", {AGREEMENT}, None, COURT, gettext_lazy("Record the judicial confirmation")),
     _t("payment_order", {AGREEMENT}, None, HANDLERS, gettext_lazy("Apply for a payment order")),
-    _t("close", {AGREEMENT}, CLOSED, HANDLERS, gettext_lazy("Close")),
+    _t("close", {AGREEMENT}, CLOSED, HANDLERS, gettext_lazy("Close the case")),
     _t("refer", {FAILED}, CLOSED, HANDLERS, gettext_lazy("Refer and close")),
 ])
 
