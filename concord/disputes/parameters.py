@@ -84,6 +84,9 @@ DEFAULTS: tuple[LegalParameter, ...] = (
                    date(2021, 8, 1)),
     LegalParameter("minimum_wage_monthly.tier3", Decimal("1840"), YUAN_PER_MONTH, ZHEJIANG_WAGE,
                    date(2021, 8, 1)),
+    LegalParameter("minimum_wage_tier", 2, TIMES,
+                   f"{ZHEJIANG_WAGE}: the county's tier (Keqiao = 2); a county elsewhere sets its own",
+                   date(2021, 8, 1)),
     LegalParameter("amount_cap", Decimal("100000000"), YUAN,
                    "Local setting, not law: a claimed amount above this (100 million yuan) is refused as "
                    "implausible — a typing error guard", LAW_START),

@@ -284,6 +284,7 @@ PARAMETER_CHOICES = [
     ("minimum_wage_monthly.tier1", _("Monthly minimum wage, tier 1")),
     ("minimum_wage_monthly.tier2", _("Monthly minimum wage, tier 2")),
     ("minimum_wage_monthly.tier3", _("Monthly minimum wage, tier 3")),
+    ("minimum_wage_tier", _("Minimum-wage tier of the county (1–3)")),
     ("amount_cap", _("Highest plausible claimed amount")),
 ]
 

@@ -59,7 +59,8 @@ def legal_helpers(case, today: date | None = None) -> LegalHelpers:
         text = _("Record the date the worker knew of the infringement to compute it.")
     limit = within = None
     try:
-        limit = rules.final_award_limit(case.received_on, parameters.KEQIAO_WAGE_TIER, table=table)
+        tier = int(rules.parameter("minimum_wage_tier", case.received_on, table))
+        limit = rules.final_award_limit(case.received_on, tier, table=table)
         if case.amount_claimed is not None:
             within = case.amount_claimed <= limit
     except parameters.ParameterNotInForce:
