@@ -376,7 +376,7 @@ class CaseDocumentView(generic.ScopedViewMixin, View):
             for msg in error_text(exc):
                 messages.error(request, msg)
             return redirect(case.get_absolute_url() + "#documents")
-        content, content_type, filename = documents.render(record, fmt)
+        content, content_type, filename = documents.render(record, fmt, actor=request.user)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
         return response
