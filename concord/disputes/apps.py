@@ -38,4 +38,6 @@ class DisputesConfig(AppConfig):
         navigation.register("disputes", [
             navigation.Item(_("Cases"), "disputes:case_list", Case),
             navigation.Item(_("Measures"), "disputes:measures", Case, roles=STAFF_ROLES),
+            navigation.Item(_("Tripartite meetings"), "disputes:tripartitemeeting_list", TripartiteMeeting),
+            navigation.Item(_("Legal parameters"), "disputes:legalsetting_list", LegalSetting),
         ])
