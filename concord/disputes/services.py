@@ -47,11 +47,18 @@ def county_of(region):
     return region.path.split("/", 1)[0]
 
 
+def _typed(key, value):
+    """A setting is stored as a decimal; a parameter counted in whole days, years, people or times
+    is used as an int (``timedelta`` takes no Decimal)."""
+    default = next((row.value for row in parameters.DEFAULTS if row.key == key), None)
+    return int(value) if isinstance(default, int) else value
+
+
 def legal_table(region):
     """The legal parameters for cases of ``region``: the county's own settings over the defaults."""
     code = county_of(region)
     rows = [
-        parameters.LegalParameter(s.key, s.value, "", s.source, s.effective_from, s.effective_to)
+        parameters.LegalParameter(s.key, _typed(s.key, s.value), "", s.source, s.effective_from, s.effective_to)
         for s in LegalSetting.objects.filter(region__code=code)
     ]
     return parameters.with_overrides(rows) if rows else parameters.DEFAULTS
