@@ -21,11 +21,18 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     for scale in ("small", "county"):
         pages = report["pages"][scale]
         assert set(pages) >= {"enterprise_list_town", "worker_list_town", "worker_search_id", "worker_search_name",
-                              "enterprise_360", "api_enterprises_town", "api_workers_town"}
-        for row in pages.values():
-            for who in ("county_admin", "town_officer", "admin"):
+                              "enterprise_360", "api_enterprises_town", "api_workers_town", "case_list", "case_measures"}
+        for key, row in pages.items():
+            # The dispute pages have no stock-admin counterpart.
+            for who in ("county_admin", "town_officer") + (() if key.startswith("case_") else ("admin",)):
                 assert row[who]["status"] == 200, (row["url"], who, row[who])
                 assert row[who]["queries"] > 0
+        assert pages["case_list"]["admin"] is None
+        # The escalation job ran on a copy: it found the seeded overdue cases and moved them all.
+        job = report["escalation"][scale]
+        assert job["overdue"] >= 1 and job["raw_found"] == job["overdue"] and job["left"] == 0, job
+        assert job["result"] == f"escalated {job['overdue']}, skipped 0" and job["seconds"] > 0
+        assert report["seeding"][scale]["cases"] > 0
     imported = report["import"]
     assert imported["raw"]["rows"] == 200
     if imported["import"].get("available"):
@@ -33,6 +40,7 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks") and f"<!-- bench:{name} -->" in text
     assert "| enterprise 360 | county admin |" in text and "Import ÷ raw insert" in text
+    assert "| case list (/disputes/cases/) | town officer |" in text and "Escalation job" in text
     if engine == "postgres":
         assert not runner.PostgresEngine(runner.postgres_url(), "concord_bench_test").exists("county")
 

@@ -9,10 +9,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from concord.core.models import Region, User
-from concord.demo import seed
+from concord.core.models import Event, Region, Sequence, User
+from concord.demo import disputes_seed, seed
+from concord.disputes import selectors, services
+from concord.disputes.models import Case, CaseDocument, FollowUpAction, LegalSetting, TripartiteMeeting
 from concord.registry import codes, rules
 from concord.registry.models import Employment, Enterprise, Worker
+
+from tests.conftest import id_number
 
 TOWNS = [(index + 1, code, f"town{index}") for index, code in enumerate(sorted(seed.TOWN_WEIGHTS))]
 
@@ -57,6 +61,7 @@ def test_generator_is_deterministic_for_a_seed():
 def test_same_seed_gives_the_same_rows_in_the_database():
     seed.seed("tiny", 11)
     first = database_digest()
+    Case.objects.all().delete()  # cases hold on to their workers and respondents
     Worker.objects.update(user=None)
     for model in (Employment, Worker):
         model.objects.all().delete()
@@ -212,3 +217,119 @@ def test_prefecture_table_covers_every_province():
     current = [r for r in rows if not r[2] and r[0][:2] not in {"11", "12", "31", "50"} and not r[0].endswith("90")]
     # 333 prefecture-level divisions: 293 cities, 7 prefectures, 30 autonomous prefectures, 3 leagues.
     assert len(current) == 333
+
+
+# --- Dispute cases ------------------------------------------------------------------------------
+
+@pytest.fixture
+def tiny(db):
+    return seed.seed("tiny", 2026)
+
+
+def test_demo_cases_have_the_required_mix(tiny):
+    cases = Case.objects.select_related("respondent", "region")
+    assert cases.count() == tiny["cases"] >= disputes_seed.CASE_COUNTS["tiny"]
+    subcategories = Counter(cases.values_list("subcategory", flat=True))
+    assert subcategories.most_common(1)[0][0] == "wage_arrears" and len(subcategories) >= 5
+    collective = [c for c in cases if c.is_collective]
+    assert collective
+    for case in collective:
+        reps = case.claimants.filter(is_representative=True).count()
+        assert 3 <= reps <= 5 and 10 <= case.claimant_count <= 40 and case.level != "enterprise", case.number
+    court = [c for c in cases if c.source == "court_delegated"]
+    assert len(court) >= 3
+    assert all(c.court_referral_kind and c.court_received_on and "浙0603" in c.court_case_number for c in court)
+    statuses = Counter(c.status for c in cases)
+    assert {"received", "accepted", "consultation", "mediation", "agreement", "closed", "withdrawn"} <= set(statuses)
+    assert statuses["closed"] > len(cases) / 2  # three years back: most are finished
+    assert {c.level for c in cases if c.escalations} and all(
+        c.level != "enterprise" for c in cases if c.escalations)
+    # Every case passes the model's own checks; agreements add up.
+    for case in cases:
+        case.full_clean()
+        assert case.claimant_count == case.claimants.count()
+        for claimant in case.claimants.select_related("worker"):
+            assert (claimant.name, claimant.id_number) == (claimant.worker.name, claimant.worker.id_number)
+            assert claimant.worker.employments.filter(enterprise=case.respondent_id).exists()
+        agreement = getattr(case, "agreement", None)
+        if agreement is not None:
+            agreement.full_clean()
+            assert case.resolution_days == (agreement.signed_on - case.received_on).days
+            assert case.resolved_level and case.resolved_on == agreement.signed_on
+            payments = list(agreement.installments.all())
+            assert sum(i.amount for i in payments) == agreement.amount
+            assert sum(i.paid_amount or 0 for i in payments) == case.amount_recovered
+        if case.outcome == "confirmed":
+            assert case.confirmation_result == "confirmed"
+
+
+def test_demo_cases_include_overdue_and_due_soon_cases(tiny):
+    today = timezone.localdate()
+    overdue = list(services.overdue_cases(today))
+    assert overdue and all(c.level != "county" and c.deadline < today for c in overdue)
+    assert len(overdue) <= max(2, Case.objects.count() * 0.02)
+    assert Case.objects.filter(status__in=["accepted", "consultation", "mediation"], deadline__gte=today,
+                               deadline__lte=today + timezone.timedelta(days=3)).exists()
+    # The escalation job finds exactly those and moves them up.
+    assert services.escalate_overdue(today) == f"escalated {len(overdue)}, skipped 0"
+    assert not services.overdue_cases(today).exists()
+
+
+def test_demo_accounts_see_their_cases(tiny):
+    today = timezone.localdate()
+    worker = User.objects.get(username="worker_demo")
+    mine = list(Case.objects.visible_to(worker))
+    assert 2 <= len(mine) <= 3
+    open_case = next(c for c in mine if c.status == "mediation")
+    assert open_case.level == "enterprise" and open_case.deadline > today
+    closed = next(c for c in mine if c.status == "closed")
+    assert closed.outcome == "performed" and CaseDocument.objects.filter(case=closed, kind="mediation_agreement").exists()
+    assert any(c.is_collective for c in mine)
+    for case in mine:
+        assert selectors.case_events(case)  # the timeline is not empty
+
+    court = User.objects.get(username="court_demo")
+    referred = list(Case.objects.visible_to(court))
+    assert referred and all(c.source == "court_delegated" for c in referred)
+    assert sum(c.is_open for c in referred) >= 3
+    assert any(c.status == "closed" and c.court_result_reported_on for c in referred)
+
+    union = User.objects.get(username="union_demo")
+    enterprise = union.role_assignments.get().enterprise
+    assert enterprise.has_mediation_committee
+    handled = Case.objects.visible_to(union).filter(level="enterprise", status__in=["received", "accepted", "consultation",
+                                                                                    "mediation"])
+    assert handled.count() >= 3 and {c.respondent_id for c in handled} == {enterprise.pk}
+
+
+def test_case_numbers_continue_from_the_sequence(tiny):
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+    year = timezone.localdate().year
+    last = Sequence.objects.get(name=f"case:{seed.COUNTY_CODE}:{year}").last
+    assert f"{seed.COUNTY_CODE}-{year}-{last:06d}" in numbers
+    assert not Case.objects.filter(number__gt=f"{seed.COUNTY_CODE}-{year}-{last:06d}",
+                                   number__startswith=f"{seed.COUNTY_CODE}-{year}-").exists()
+    officer = User.objects.get(username="county_admin")
+    respondent = Enterprise.objects.order_by("pk").first()
+    case = services.case_file(
+        actor=officer, source="walk_in", respondent=respondent, category=5, subcategory="wage_arrears",
+        facts="拖欠两个月工资", amount_claimed=9000,
+        claimants=[services.ClaimantInput("新申请人", id_number("340000", "19950101", 7))])
+    assert case.number == f"{seed.COUNTY_CODE}-{year}-{last + 1:06d}"
+
+
+def test_meetings_events_and_the_example_setting(tiny):
+    meetings = TripartiteMeeting.objects.select_related("region")
+    assert meetings.count() >= 3 and {m.region.kind for m in meetings} == {"county", "town"}
+    assert any(m.cases.exists() and m.enterprises.exists() for m in meetings)
+    today = timezone.localdate()
+    assert FollowUpAction.objects.filter(done_on__isnull=False).exists()
+    assert FollowUpAction.objects.filter(done_on__isnull=True, due_on__lt=today).exists()
+    setting = LegalSetting.objects.get()
+    assert (setting.key, setting.value, setting.effective_from) == ("court_extension_cap_days", 30, date(2024, 1, 1))
+    assert setting.source.startswith("示例")
+    # Every scale below the county gives each case its timeline, as the services would have.
+    filed = Event.objects.filter(verb="case.file").count()
+    assert filed == Case.objects.count()
+    assert Event.objects.filter(verb="case.agree").count() == Case.objects.filter(agreement__isnull=False).count()

@@ -33,6 +33,7 @@ GOAL_SCALE_RATIO = 2.0
 GOAL_ADMIN_RATIO = 1.0
 GOAL_IMPORT_RATIO = 0.4
 GOAL_SEED_SECONDS = 300
+GOAL_ESCALATION_SECONDS = 10  # escalate_overdue over the county database, on SQLite
 
 
 class BenchError(Exception):
@@ -258,6 +259,7 @@ def run_engine(engine, options: Options, say) -> dict:
         "engine": engine.name, "label": engine.label, "command": options.command,
         "date": datetime.now(dt_timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(engine),
         "runs": options.runs, "rounds": options.rounds, "seeding": {}, "pages": {}, "facts": {}, "import": None,
+        "escalation": {},
     }
     databases = ("small", "county")
     try:
@@ -287,11 +289,13 @@ def run_engine(engine, options: Options, say) -> dict:
                 result = run_worker(engine, db, options.out_dir, "pages", ["--runs", str(options.runs)])
                 report["pages"][db] = merge_rounds(report["pages"].get(db), result["pages"])
                 report["facts"][db] = result["facts"]
+        for db in databases:
+            report["escalation"][db] = measure_escalation(engine, db, options, say)
         if options.import_rows:
             report["import"] = measure_import(engine, options, say)
     finally:
         if engine.name == "postgresql" and not options.keep:
-            for db in ("small", "county", "import_a", "import_b"):
+            for db in ("small", "county", "import_a", "import_b", "small_escalation", "county_escalation"):
                 engine.drop(db)
     return report
 
@@ -311,6 +315,17 @@ def merge_rounds(best: dict | None, new: dict) -> dict:
             else:
                 kept[who] = dict(a, queries_seen=sorted({*a.get("queries_seen", [a["queries"]]), b["queries"]}))
     return best
+
+
+def measure_escalation(engine, db: str, options: Options, say) -> dict:
+    """The escalation job on a fresh copy of ``db`` (it moves cases up a level: the demo stays as seeded)."""
+    copy = f"{db}_escalation"
+    say(f"-- escalation job on a copy of the {db} database")
+    engine.copy(db, copy)
+    try:
+        return run_worker(engine, copy, options.out_dir, "escalation", ["--runs", str(options.runs)])
+    finally:
+        engine.drop(copy)
 
 
 def measure_import(engine, options: Options, say) -> dict:
@@ -395,7 +410,8 @@ def render(report: dict) -> str:
     seeding = report["seeding"]
     lines += ["Databases: " + "; ".join(
         f"{db} = {s.get('enterprises', 0):,} enterprises, {s.get('workers', 0):,} workers ({s.get('migrants', 0):,} migrants), "
-        f"{s.get('employments', 0):,} employments, {s.get('size_bytes', 0) / 1e6:,.0f} MB" for db, s in seeding.items()) + ".", ""]
+        f"{s.get('employments', 0):,} employments, {s.get('cases', 0):,} dispute cases, "
+        f"{s.get('size_bytes', 0) / 1e6:,.0f} MB" for db, s in seeding.items()) + ".", ""]
     facts = report["facts"]
     if facts:
         small, county = facts.get("small", {}), facts.get("county", {})
@@ -409,7 +425,10 @@ def render(report: dict) -> str:
             "the two databases, in milliseconds; queries counted on one more request in each round. "
             "Admin: the stock Django admin answering the same question as a superuser (concord/bench/admin.py: "
             "plain ModelAdmins, region filter, `^name` and `=id_number` search, its usual full result count); "
-            "for enterprise 360, the admin's change form of the same enterprise.",
+            "for enterprise 360, the admin's change form of the same enterprise. The dispute pages (the case list's "
+            f"first page and the measures of the current year; {small.get('cases', 0):,} / {county.get('cases', 0):,} "
+            f"cases, {small.get('town_cases', 0):,} / {county.get('town_cases', 0):,} in the town) have no admin "
+            "counterpart.",
             "",
             "| page | user | small ms | county ms | county ÷ small (goal ≤ 2) | queries small / county (equal) "
             "| admin ms small / county | page ÷ admin, county (goal ≤ 1) |",
@@ -435,6 +454,7 @@ def render(report: dict) -> str:
                     f"{_mark(_ratio(cm, admin_c), GOAL_ADMIN_RATIO)} |"
                 )
         lines.append("")
+    lines += render_escalation(report)
     imp = report.get("import")
     if imp:
         lines += [f"Import of a {imp['rows']:,}-row worker file ({imp['file']}, {imp['file_bytes'] / 1e6:.1f} MB, written "
@@ -476,6 +496,40 @@ def render(report: dict) -> str:
     return "\n".join(lines)
 
 
+def render_escalation(report: dict) -> list[str]:
+    rows = report.get("escalation") or {}
+    if not rows:
+        return []
+    lines = [
+        "Escalation job: `concord.disputes.services.escalate_overdue(today)` on a fresh copy of each database "
+        "(it moves every running case past its deadline below county level up one level, one locked transition "
+        "each), against the raw `SELECT id FROM disputes_case WHERE status IN ('accepted','consultation','mediation') "
+        "AND deadline < %s AND level <> 'county'` that finds the same cases (median of "
+        f"{report['runs']} runs).",
+        "",
+        "| database | cases | overdue cases processed | job s | raw SELECT ms | job ÷ raw SELECT | job ms per case "
+        "| job time (goal < 10 s on SQLite, county) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for db, e in rows.items():
+        per_case = e["seconds"] * 1000 / e["overdue"] if e["overdue"] else None
+        goal = "—"
+        if db == "county":
+            goal = f"{e['seconds']:.1f} s {'✓' if e['seconds'] < GOAL_ESCALATION_SECONDS else '✗'}"
+            if report["engine"] != "sqlite":
+                goal = goal.replace("✓", "").replace("✗", "").strip() + " (goal set for SQLite)"
+        ratio = _ratio(e["seconds"], e["raw_seconds"])
+        lines.append(
+            f"| {db} | {e['cases']:,} | {e['overdue']:,} ({e['result']}; {e['left']} left) | {e['seconds']:.2f} | "
+            f"{e['raw_seconds'] * 1000:.2f} | {ratio:,.0f} | {_ms(per_case)} | {goal} |"
+            if ratio is not None else f"| {db} | {e['cases']:,} | {e['overdue']:,} | {e['seconds']:.2f} | — | — | — | {goal} |")
+    county = rows.get("county")
+    if county and county.get("plan"):
+        lines += ["", "Plan of the raw SELECT on the county database: `" + " / ".join(county["plan"])[:400] + "`."]
+    lines.append("")
+    return lines
+
+
 DOC_HEADER = """# Benchmarks
 
 `manage.py bench` (or `make bench`) builds two demo databases, `small` (`seed_demo --scale small`)
@@ -486,7 +540,10 @@ one run, side by side:
   the number of SQL queries (must be equal);
 - the same page ÷ the stock Django admin answering the same question on the same data (goal ≤ 1);
 - the import of a 100,000-row worker file ÷ a raw batched insert of the same rows (goal ≥ 0.4);
-- `seed_demo --scale county` wall time (goal ≤ 5 minutes on SQLite on a 2-core machine).
+- `seed_demo --scale county` wall time (goal ≤ 5 minutes on SQLite on a 2-core machine);
+- the dispute case list and measures pages at both scales (the same two goals as the lists);
+- the escalation job `escalate_overdue(today)` over a copy of the county database (goal < 10 s on
+  SQLite), against a raw SELECT of the overdue cases it processes.
 
 The machine is shared, so ratios mean more than absolute times. Each engine's section below is
 replaced by the next run on that engine. Options: `manage.py bench --help`; the method is in

@@ -757,6 +757,9 @@ def seed(scale: str | Scale = "small", seed_value: int = 2026, *, progress=None,
         # Deadlines in working days need the official holidays (core/workdays.py).
         call_command("load_calendar", from_package=True, stdout=StringIO())
         accounts = ensure_accounts()
+        from .disputes_seed import seed_disputes  # here: it builds on this module
+
+        disputes = seed_disputes(scale, seed_value, use_copy=use_copy, progress=say)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -766,6 +769,7 @@ def seed(scale: str | Scale = "small", seed_value: int = 2026, *, progress=None,
         "employments": employments.count,
         "migrants": params.migrants,
         "accounts": accounts,
+        "cases": disputes["cases"],
         "seconds": time.monotonic() - began,
     }
 

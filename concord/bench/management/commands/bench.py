@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from concord.bench import runner
 from concord.demo import seed
 
-WORKER_STEPS = ("pages", "counts", "make-import-file", "import", "raw-insert")
+WORKER_STEPS = ("pages", "counts", "make-import-file", "import", "raw-insert", "escalation")
 
 
 class Command(BaseCommand):
@@ -96,6 +96,8 @@ class Command(BaseCommand):
             result = measure.make_import_file(options["rows"], options["file"], options["raw"], options["seed"])
         elif step == "import":
             result = measure.run_import(options["file"])
+        elif step == "escalation":
+            result = measure.escalation(options["runs"])
         else:
             result = measure.raw_insert(options["raw"])
         Path(options["json_out"]).write_text(json.dumps(result, ensure_ascii=False, default=str))
