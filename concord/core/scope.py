@@ -75,6 +75,9 @@ class ScopeSpec:
     multi_valued: bool = False
     # Rows without any region (e.g. the change log): visible only to region roles assigned at county level.
     county_level_only: bool = False
+    # With county_level_only: every region role of view_roles reads the rows (e.g. the scoring
+    # rules a town's explanations cite); writing stays with the county.
+    shared_read: bool = False
     # Per role, a further condition on the rows it reaches (e.g. the court liaison sees only
     # court-delegated cases); applied to every part that role contributes.
     role_filters: dict = field(default_factory=dict)
@@ -116,7 +119,7 @@ def scope_q(model, user, action: str = VIEW) -> Q | None:
         extra = spec.role_filters.get(a.role)
         if a.role in REGION_ROLES and a.region_id:
             if spec.county_level_only:
-                if a.region.parent_id is None:
+                if a.region.parent_id is None or (action == VIEW and spec.shared_read):
                     return Q()
                 continue
             role_parts = [Q(**{f"{lookup}__startswith": a.region.path}) for lookup in spec.regions]
