@@ -2,6 +2,7 @@
 from rest_framework.routers import DefaultRouter
 
 from concord.core.api.views import RegionViewSet
+from concord.alerts import api as alerts_api
 from concord.disputes import api as disputes_api
 from concord.registry.api.views import EmploymentViewSet, EnterpriseViewSet, WorkerViewSet
 
@@ -19,3 +20,4 @@ router.register("enterprises", EnterpriseViewSet)
 router.register("workers", WorkerViewSet)
 router.register("employments", EmploymentViewSet)
 disputes_api.register(router)
+alerts_api.register(router)

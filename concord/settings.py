@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "concord.core",
     "concord.registry",
     "concord.disputes",
+    "concord.alerts",
     "concord.demo",
     "concord.bench",
 ]

@@ -76,6 +76,40 @@ def samples(world):
         CalendarDay: calendar(world)[1:] * 2,
         **dispute_samples(world),
         **meeting_samples(world),
+        **alert_samples(world),
+    }
+
+
+def alert_samples(world):
+    """A wage-arrears signal in each town, which raises an alert with a visit recorded; the scoring
+    rules and level policies are county rows (the same sample for both towns)."""
+    from concord.alerts import services as alert_services
+    from concord.alerts.models import (
+        Alert, AlertAction, EnterpriseRisk, LevelPolicy, RiskChange, RiskSignal, ScoringRule,
+    )
+
+    if not hasattr(world, "alert_a"):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        made = []
+        for officer, ent, token in ((world.officer_a, world.ent_a, "Alpha"), (world.officer_b, world.ent_b, "Bravo")):
+            alert_services.signal_record(actor=officer, enterprise=ent, kind="wage_arrears", observed_on=today,
+                                         value=1, evidence=f"{token}欠薪报告")
+            alert = Alert.objects.get(enterprise=ent)
+            alert_services.action_record(alert, actor=officer, kind="visit", done_on=today, summary=f"{token}走访")
+            made.append(alert)
+        world.alert_a, world.alert_b = made
+    pair = (world.alert_a, world.alert_b)
+    rule, level = ScoringRule.objects.order_by("pk").first(), LevelPolicy.objects.order_by("pk").first()
+    return {
+        Alert: pair,
+        AlertAction: tuple(AlertAction.objects.get(alert=a) for a in pair),
+        RiskSignal: tuple(RiskSignal.objects.get(enterprise=a.enterprise_id) for a in pair),
+        EnterpriseRisk: tuple(EnterpriseRisk.objects.get(enterprise=a.enterprise_id) for a in pair),
+        RiskChange: tuple(RiskChange.objects.get(enterprise=a.enterprise_id) for a in pair),
+        ScoringRule: (rule, rule),
+        LevelPolicy: (level, level),
     }
 
 

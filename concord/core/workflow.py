@@ -61,7 +61,8 @@ def refusal(obj, t: Transition, actor) -> str | None:
     state = getattr(obj, wf.field)
     if state not in t.sources:
         label = getattr(obj, f"get_{wf.field}_display")()
-        return _("“%(action)s” is not possible while the case is “%(state)s”.") % {"action": t.label, "state": label}
+        return _("“%(action)s” is not possible while the %(what)s is “%(state)s”.") % {
+            "action": t.label, "what": type(obj)._meta.verbose_name, "state": label}
     # The system (periodic jobs, actor None) needs no role; the model's guard still applies.
     if actor is not None and not actor.is_superuser and not (user_roles(actor) & t.roles):
         return _("Your role may not “%(action)s”.") % {"action": t.label}
@@ -87,7 +88,7 @@ def transition(obj, name: str, *, actor, note: str = "", apply: Callable | None 
         row = model._base_manager.select_for_update().get(pk=obj.pk)
         if actor is not None and not actor.is_superuser:
             if not model._default_manager.visible_to(actor, CHANGE).filter(pk=row.pk).exists():
-                raise PermissionDenied(_("This case is outside your scope."))
+                raise PermissionDenied(_("This %(what)s is outside your scope.") % {"what": model._meta.verbose_name})
         reason = refusal(row, t, actor)
         if reason:
             raise TransitionRefused(reason)
