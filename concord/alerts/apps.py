@@ -13,6 +13,7 @@ class AlertsConfig(AppConfig):
         from concord.disputes.services import collective_case_filed
 
         from . import periodic, services  # noqa: F401  (jobs)
+        from . import importers  # noqa: F401
         from .models import Alert, AlertAction, LevelPolicy, RiskSignal, ScoringRule
 
         for model in (Alert, AlertAction, LevelPolicy, RiskSignal, ScoringRule):
