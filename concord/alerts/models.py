@@ -6,11 +6,8 @@ Everything is scoped by the enterprise's town (``region``), copied on write like
 town officer reaches their town's signals, risks and alerts and the county reaches all of them.
 Union officers and workers do not see early-warning data about their enterprise.
 """
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -70,10 +67,9 @@ class RiskSignal(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=SignalSource.choices, default=SignalSource.MANUAL)
     observed_on = models.DateField(_("date"))
     # Months of arrears, workers laid off, percent turnover, claimants, cases or complaints (rules.py).
-    value = models.DecimalField(_("value"), max_digits=9, decimal_places=2, null=True, blank=True,
-                                validators=[MinValueValidator(Decimal("0"))])
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True,
-                                 validators=[MinValueValidator(Decimal("0"))])
+    # Negative figures are refused by rules.value_problem (one message, shared with the import).
+    value = models.DecimalField(_("value"), max_digits=9, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     workers_affected = models.PositiveIntegerField(_("workers affected"), null=True, blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
     expires_on = models.DateField(_("expires on"))
