@@ -9,6 +9,7 @@ from io import BytesIO, StringIO
 import csv
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
@@ -258,6 +259,10 @@ def test_pages_dry_run_then_commit_then_batch(world, login):
     assert batch_page.status_code == 200 and b"batch-done" in batch_page.content
     # The batch appears among the recent imports, linked to its own page.
     assert done["Location"].encode() in client.get("/alerts/import/").content
+    # The registry's batch page (the import-batch list links there) shows it too.
+    batch_pk = int(done["Location"].rstrip("/").rsplit("/", 1)[1])
+    registry_page = client.get(reverse("registry:import_batch_detail", args=[batch_pk]))
+    assert registry_page.status_code == 200
 
 
 def test_pages_show_every_problem_and_write_nothing(world, login):

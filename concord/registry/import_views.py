@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views import generic as django_views
 
@@ -172,10 +172,23 @@ class ImportBatchDetail(generic.ScopedViewMixin, django_views.DetailView):
             notices=[imports.RowError.from_list(e) for e in batch.notices[:SHOWN_PROBLEMS]],
             hidden_problems=max(0, batch.error_count - SHOWN_PROBLEMS),
             import_url=reverse(kind.import_url) if kind else "",
-            list_url=reverse(f"registry:{kind.model._meta.model_name}_list") if kind else "",
+            list_url=_list_url(kind),
             list_label=kind.model._meta.verbose_name_plural if kind else "",
         )
         return ctx
+
+
+def _list_url(kind) -> str:
+    """The list the batch's rows belong to (registry lists; other apps' kinds name theirs)."""
+    if kind is None:
+        return ""
+    meta = kind.model._meta
+    for name in (getattr(kind, "list_url", ""), f"{meta.app_label}:{meta.model_name}_list"):
+        try:
+            return reverse(name) if name else ""
+        except NoReverseMatch:
+            continue
+    return ""
 
 
 class ImportBatchTable(ConcordTable):
