@@ -21,10 +21,11 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     for scale in ("small", "county"):
         pages = report["pages"][scale]
         assert set(pages) >= {"enterprise_list_town", "worker_list_town", "worker_search_id", "worker_search_name",
-                              "enterprise_360", "api_enterprises_town", "api_workers_town", "case_list", "case_measures"}
+                              "enterprise_360", "api_enterprises_town", "api_workers_town", "case_list", "case_measures",
+                              "alert_list", "risk_table"}
         for key, row in pages.items():
-            # The dispute pages have no stock-admin counterpart.
-            for who in ("county_admin", "town_officer") + (() if key.startswith("case_") else ("admin",)):
+            # The dispute and early-warning pages have no stock-admin counterpart.
+            for who in ("county_admin", "town_officer") + (() if row["admin_url"] is None else ("admin",)):
                 assert row[who]["status"] == 200, (row["url"], who, row[who])
                 assert row[who]["queries"] > 0
         assert pages["case_list"]["admin"] is None
@@ -33,6 +34,12 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
         assert job["overdue"] >= 1 and job["raw_found"] == job["overdue"] and job["left"] == 0, job
         assert job["result"] == f"escalated {job['overdue']}, skipped 0" and job["seconds"] > 0
         assert report["seeding"][scale]["cases"] > 0
+        # The early-warning scan ran on a copy: the seeded signals, read by the scan and by the raw aggregate.
+        scan = report["scan"][scale]
+        assert scan["signals"] >= report["seeding"][scale]["signals"] > 0 and scan["groups"] > 0, scan
+        assert scan["seconds"] > 0 and scan["raw_seconds"] > 0 and scan["result"].startswith("signals ")
+        assert scan["again"].endswith("changed 0, raised 0, lifted 0, escalated 0"), scan
+        assert report["seeding"][scale]["alerts"] > 0
     imported = report["import"]
     assert imported["raw"]["rows"] == 200
     if imported["import"].get("available"):
@@ -41,6 +48,8 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     assert text.startswith("# Benchmarks") and f"<!-- bench:{name} -->" in text
     assert "| enterprise 360 | county admin |" in text and "Import ÷ raw insert" in text
     assert "| case list (/disputes/cases/) | town officer |" in text and "Escalation job" in text
+    assert "| alert inbox (/alerts/) | town officer |" in text and "| risk table (/alerts/risk/) | county admin |" in text
+    assert "Early-warning scan" in text and "| county | 40 |" in text
     if engine == "postgres":
         assert not runner.PostgresEngine(runner.postgres_url(), "concord_bench_test").exists("county")
 

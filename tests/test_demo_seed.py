@@ -3,14 +3,17 @@ from collections import Counter
 from datetime import date
 import hashlib
 import random
+import re
 from statistics import median
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from concord.alerts import services as alert_services
+from concord.alerts.models import Alert, AlertAction, EnterpriseRisk, RiskChange, RiskSignal
 from concord.core.models import Event, Region, Sequence, User
-from concord.demo import disputes_seed, seed
+from concord.demo import alerts_seed, disputes_seed, seed
 from concord.disputes import selectors, services
 from concord.disputes.models import Case, CaseDocument, FollowUpAction, LegalSetting, TripartiteMeeting
 from concord.registry import codes, rules
@@ -61,6 +64,8 @@ def test_generator_is_deterministic_for_a_seed():
 def test_same_seed_gives_the_same_rows_in_the_database():
     seed.seed("tiny", 11)
     first = database_digest()
+    for model in (AlertAction, Alert, RiskChange, EnterpriseRisk, RiskSignal):  # early warning holds on to enterprises
+        model.objects.all().delete()
     Case.objects.all().delete()  # cases hold on to their workers and respondents
     Worker.objects.update(user=None)
     for model in (Employment, Worker):
@@ -333,3 +338,81 @@ def test_meetings_events_and_the_example_setting(tiny):
     filed = Event.objects.filter(verb="case.file").count()
     assert filed == Case.objects.count()
     assert Event.objects.filter(verb="case.agree").count() == Case.objects.filter(agreement__isnull=False).count()
+
+
+# --- Early warning --------------------------------------------------------------------------------
+
+def test_demo_story_enterprise_goes_from_yellow_to_red_with_an_open_alert(tiny):
+    today = timezone.localdate()
+    story = Enterprise.objects.get(pk=tiny["alerts_story"])
+    assert story.region.code == seed.QIANQING
+    officer = User.objects.get(username="town_qianqing")
+    changes = list(RiskChange.objects.filter(enterprise=story).order_by("changed_on", "pk")
+                   .values_list("previous_level", "level", "changed_on"))
+    yellow_day = today - timezone.timedelta(days=alerts_seed.STORY_YELLOW_DAYS_AGO)
+    assert changes == [("", "yellow", yellow_day), ("yellow", "red", today)]
+    risk = EnterpriseRisk.objects.get(enterprise=story)
+    assert risk.level == "red" and risk.score == 90
+    counted = [row for row in risk.explanation if row["counted"]]
+    assert [(row["kind"], row["value"], row["min_level"]) for row in counted] == [("wage_arrears", "2.20", "red")]
+    # The yellow alert: visited, talked with the employer, closed as under control by the town.
+    yellow = Alert.objects.get(enterprise=story, level="yellow")
+    assert yellow.status == "closed" and yellow.outcome == "controlled" and yellow.raised_on == yellow_day
+    assert list(yellow.actions.values_list("kind", "recorded_by__username")) == [
+        ("visit", "town_qianqing"), ("employer_talk", "town_qianqing")]
+    # The red alert: open, raised today, due tomorrow, in the town officer's inbox (and the county's).
+    red = Alert.objects.visible_to(officer).get(enterprise=story, status="open")
+    assert (red.level, red.raised_on, red.deadline, red.county_assigned) == ("red", today, today + timezone.timedelta(days=1), True)
+    assert red.reason == "欠薪2个月以上（红色）"
+    # Timeline events carry the day they describe.
+    raised = Event.objects.get(verb="alert.raise", object_id=str(yellow.pk))
+    assert timezone.localtime(raised.created_at).date() == yellow_day
+
+
+def test_demo_early_warning_is_what_the_services_make_of_the_signals(tiny):
+    today = timezone.localdate()
+    partner = RiskSignal.objects.exclude(kind__in=["collective_dispute", "repeated_disputes", "mass_layoff",
+                                                   "abnormal_turnover"])
+    assert partner.count() == alerts_seed.SIGNAL_COUNTS["tiny"] + 2  # and the story's two reports
+    assert partner.filter(observed_on__lt=today - timezone.timedelta(days=alerts_seed.WINDOW_DAYS)).count() == 0
+    assert all(s.expires_on >= s.observed_on for s in partner)
+    for signal in partner.order_by("pk")[:300]:
+        assert not alert_services.signal_problems(signal, today), signal.pk
+    # Every alert went through the workflow: handled ones have a first response, closed ones an outcome.
+    for alert in Alert.objects.all():
+        actions = alert.actions.count()
+        if alert.status == "closed":
+            assert alert.outcome and alert.closed_on and actions >= 1, alert.number
+        if alert.status == "handling":
+            assert alert.first_response_on and actions >= 1, alert.number
+        if alert.status == "open":
+            assert not actions and alert.first_response_on is None, alert.number
+        if alert.escalated_on:
+            assert alert.county_assigned
+        assert alert.raised_on <= today
+    # A scan after seeding finds nothing to do: the seed ended with the same scan.
+    before = (EnterpriseRisk.objects.count(), RiskChange.objects.count(), Alert.objects.count(), Event.objects.count())
+    result = alert_services.scan(today)
+    assert re.fullmatch(r"signals 0, assessed \d+, changed 0, raised 0, lifted 0, escalated 0", result), result
+    assert (EnterpriseRisk.objects.count(), RiskChange.objects.count(), Alert.objects.count(),
+            Event.objects.count()) == before
+
+
+def test_demo_early_warning_level_mix(small):
+    risks = Counter(EnterpriseRisk.objects.values_list("level", flat=True))
+    enterprises = Enterprise.objects.count()
+    # Most enterprises carry no or a blue risk; yellow is more common than orange; some are red.
+    assert risks["blue"] > risks["yellow"] > risks["orange"] > 0 and risks["red"] > 0
+    assert (risks["yellow"] + risks["orange"] + risks["red"]) / enterprises < 0.25
+    alerts = Counter(Alert.objects.values_list("level", flat=True))
+    assert alerts["yellow"] > alerts["orange"] > 0 and alerts["red"] > 0
+    statuses = Counter(Alert.objects.values_list("status", flat=True))
+    assert statuses["closed"] > statuses["open"] + statuses["handling"] > 0
+    assert Alert.objects.filter(escalated_on__isnull=False).exists()
+    # Wage arrears are the commonest cause of alerts.
+    causes = Counter(row["kind"] for a in Alert.objects.all() for row in a.explanation if row["counted"])
+    assert causes.most_common(1)[0][0] == "wage_arrears"
+    kinds = Counter(RiskSignal.objects.values_list("kind", flat=True))
+    assert {"wage_arrears", "social_insurance_arrears", "tax_arrears", "power_arrears", "water_arrears",
+            "production_halt", "hotline_complaint", "inspection_finding"} <= set(kinds)
+    assert AlertAction.objects.filter(recorded_by__username="town_qianqing").exists()

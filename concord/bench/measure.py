@@ -16,7 +16,7 @@ from django.db.models import F
 from django.db.models.functions import Abs
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from concord.core.models import Region, User
 from concord.demo import seed
@@ -86,6 +86,9 @@ def page_plan() -> tuple[list[dict], dict]:
         {"key": "case_list", "title": "case list (/disputes/cases/)", "url": reverse("disputes:case_list"), "admin": None},
         {"key": "case_measures", "title": "case measures (/disputes/measures/)", "url": reverse("disputes:measures"),
          "admin": None},
+        # Early warning: a town officer's inbox ordered by deadline, the county's risk table by town and level.
+        {"key": "alert_list", "title": "alert inbox (/alerts/)", "url": _reverse("alerts:alert_list"), "admin": None},
+        {"key": "risk_table", "title": "risk table (/alerts/risk/)", "url": _reverse("alerts:risk_table"), "admin": None},
     ]
     facts = {
         "enterprises": Enterprise.objects.count(),
@@ -97,8 +100,25 @@ def page_plan() -> tuple[list[dict], dict]:
         "name_prefix": prefix,
         "cases": Case.objects.count(),
         "town_cases": Case.objects.filter(region=town).count(),
+        **_alert_facts(town),
     }
     return pages, facts
+
+
+def _reverse(name: str) -> str | None:
+    """A page's URL, or None while that page does not exist (it is then reported as not available)."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _alert_facts(town) -> dict:
+    from concord.alerts.models import Alert, EnterpriseRisk, RiskSignal
+
+    return {"signals": RiskSignal.objects.count(), "alerts": Alert.objects.count(),
+            "town_open_alerts": Alert.objects.filter(region=town).exclude(status="closed").count(),
+            "risks": EnterpriseRisk.objects.exclude(level="").count()}
 
 
 def _time(client: Client, url: str, runs: int) -> dict:
@@ -259,9 +279,11 @@ def raw_insert(raw_path: str) -> dict:
 
 def counts() -> dict:
     """Counts of the seeded database (to print next to the seeding time)."""
+    from concord.alerts.models import Alert, RiskSignal
+
     return {"enterprises": Enterprise.objects.count(), "workers": Worker.objects.count(),
             "employments": Employment.objects.count(), "migrants": Worker.objects.filter(is_migrant=True).count(),
-            "cases": Case.objects.count()}
+            "cases": Case.objects.count(), "signals": RiskSignal.objects.count(), "alerts": Alert.objects.count()}
 
 
 # --- The escalation job ---------------------------------------------------------------------------
@@ -299,3 +321,46 @@ def escalation(runs: int) -> dict:
     return {"today": today.isoformat(), "overdue": before, "raw_found": found, "raw_seconds": raw, "plan": plan,
             "seconds": seconds, "result": result, "left": services.overdue_cases(today).count(),
             "cases": Case.objects.count()}
+
+
+# --- The risk scan --------------------------------------------------------------------------------
+
+SIGNAL_AGGREGATE_SQL = (
+    "SELECT enterprise_id, kind, MAX(value) FROM alerts_risksignal WHERE observed_on <= %s AND expires_on >= %s "
+    "GROUP BY enterprise_id, kind"
+)
+
+
+def scan(runs: int) -> dict:
+    """``concord.alerts.services.scan`` of the next day over this database (the runner hands a
+    throwaway copy; the seed already scanned today): computed signals, every enterprise assessed,
+    alerts raised and escalated. Against it, one raw aggregate over the same signals, the least any
+    scan must read."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from concord.alerts import services
+    from concord.alerts.models import Alert, EnterpriseRisk, RiskSignal
+
+    day = timezone.localdate() + timedelta(days=1)
+    with connection.cursor() as cursor:
+        times = []
+        for _ in range(WARM_UP + runs):
+            began = time.perf_counter()
+            cursor.execute(SIGNAL_AGGREGATE_SQL, [day, day])
+            groups = len(cursor.fetchall())
+            times.append(time.perf_counter() - began)
+    raw = statistics.median(times[WARM_UP:])
+    active = RiskSignal.objects.filter(observed_on__lte=day, expires_on__gte=day).count()
+    began = time.perf_counter()
+    result = services.scan(day)
+    seconds = time.perf_counter() - began
+    # The same day again: idempotent, and the cost of a scan with nothing to change.
+    began = time.perf_counter()
+    again = services.scan(day)
+    again_seconds = time.perf_counter() - began
+    return {"day": day.isoformat(), "signals": RiskSignal.objects.count(), "active": active, "groups": groups,
+            "raw_seconds": raw, "seconds": seconds, "result": result, "again_seconds": again_seconds,
+            "again": again, "enterprises": Enterprise.objects.count(), "alerts": Alert.objects.count(),
+            "risks": EnterpriseRisk.objects.exclude(level="").count()}

@@ -34,6 +34,7 @@ GOAL_ADMIN_RATIO = 1.0
 GOAL_IMPORT_RATIO = 0.4
 GOAL_SEED_SECONDS = 300
 GOAL_ESCALATION_SECONDS = 10  # escalate_overdue over the county database, on SQLite
+GOAL_SCAN_SECONDS = 30  # the early-warning scan over the county database, on SQLite
 
 
 class BenchError(Exception):
@@ -259,7 +260,7 @@ def run_engine(engine, options: Options, say) -> dict:
         "engine": engine.name, "label": engine.label, "command": options.command,
         "date": datetime.now(dt_timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(engine),
         "runs": options.runs, "rounds": options.rounds, "seeding": {}, "pages": {}, "facts": {}, "import": None,
-        "escalation": {},
+        "escalation": {}, "scan": {},
     }
     databases = ("small", "county")
     try:
@@ -291,11 +292,14 @@ def run_engine(engine, options: Options, say) -> dict:
                 report["facts"][db] = result["facts"]
         for db in databases:
             report["escalation"][db] = measure_escalation(engine, db, options, say)
+        for db in databases:
+            report["scan"][db] = measure_scan(engine, db, options, say)
         if options.import_rows:
             report["import"] = measure_import(engine, options, say)
     finally:
         if engine.name == "postgresql" and not options.keep:
-            for db in ("small", "county", "import_a", "import_b", "small_escalation", "county_escalation"):
+            for db in ("small", "county", "import_a", "import_b", "small_escalation", "county_escalation",
+                       "small_scan", "county_scan"):
                 engine.drop(db)
     return report
 
@@ -324,6 +328,17 @@ def measure_escalation(engine, db: str, options: Options, say) -> dict:
     engine.copy(db, copy)
     try:
         return run_worker(engine, copy, options.out_dir, "escalation", ["--runs", str(options.runs)])
+    finally:
+        engine.drop(copy)
+
+
+def measure_scan(engine, db: str, options: Options, say) -> dict:
+    """The early-warning scan on a fresh copy of ``db`` (it writes risks and alerts)."""
+    copy = f"{db}_scan"
+    say(f"-- early-warning scan on a copy of the {db} database")
+    engine.copy(db, copy)
+    try:
+        return run_worker(engine, copy, options.out_dir, "scan", ["--runs", str(options.runs)])
     finally:
         engine.drop(copy)
 
@@ -411,6 +426,7 @@ def render(report: dict) -> str:
     lines += ["Databases: " + "; ".join(
         f"{db} = {s.get('enterprises', 0):,} enterprises, {s.get('workers', 0):,} workers ({s.get('migrants', 0):,} migrants), "
         f"{s.get('employments', 0):,} employments, {s.get('cases', 0):,} dispute cases, "
+        f"{s.get('signals', 0):,} risk signals, {s.get('alerts', 0):,} alerts, "
         f"{s.get('size_bytes', 0) / 1e6:,.0f} MB" for db, s in seeding.items()) + ".", ""]
     facts = report["facts"]
     if facts:
@@ -427,8 +443,10 @@ def render(report: dict) -> str:
             "plain ModelAdmins, region filter, `^name` and `=id_number` search, its usual full result count); "
             "for enterprise 360, the admin's change form of the same enterprise. The dispute pages (the case list's "
             f"first page and the measures of the current year; {small.get('cases', 0):,} / {county.get('cases', 0):,} "
-            f"cases, {small.get('town_cases', 0):,} / {county.get('town_cases', 0):,} in the town) have no admin "
-            "counterpart.",
+            f"cases, {small.get('town_cases', 0):,} / {county.get('town_cases', 0):,} in the town) and the early-warning "
+            f"pages (the alert inbox's first page, ordered by deadline, and the risk table of towns × levels; "
+            f"{small.get('alerts', 0):,} / {county.get('alerts', 0):,} alerts, {small.get('town_open_alerts', 0):,} / "
+            f"{county.get('town_open_alerts', 0):,} open in the town) have no admin counterpart.",
             "",
             "| page | user | small ms | county ms | county ÷ small (goal ≤ 2) | queries small / county (equal) "
             "| admin ms small / county | page ÷ admin, county (goal ≤ 1) |",
@@ -455,6 +473,7 @@ def render(report: dict) -> str:
                 )
         lines.append("")
     lines += render_escalation(report)
+    lines += render_scan(report)
     imp = report.get("import")
     if imp:
         lines += [f"Import of a {imp['rows']:,}-row worker file ({imp['file']}, {imp['file_bytes'] / 1e6:.1f} MB, written "
@@ -530,6 +549,37 @@ def render_escalation(report: dict) -> list[str]:
     return lines
 
 
+def render_scan(report: dict) -> list[str]:
+    rows = report.get("scan") or {}
+    if not rows:
+        return []
+    lines = [
+        "Early-warning scan: `concord.alerts.services.scan(day)` of the day after seeding on a fresh copy of each "
+        "database (computed signals from employments and cases, every enterprise with signals or a level assessed "
+        "with the pure rules, changed risks and level changes written, alerts raised, lifted and escalated), "
+        "against one raw aggregate over the same signals, `SELECT enterprise_id, kind, MAX(value) FROM "
+        "alerts_risksignal WHERE observed_on <= %s AND expires_on >= %s GROUP BY enterprise_id, kind` (median of "
+        f"{report['runs']} runs); then the same scan again (idempotent: nothing to write).",
+        "",
+        "| database | enterprises | signals (active) | scan s | result | raw aggregate ms | scan ÷ raw "
+        "| same scan again s | scan time (goal < 30 s on SQLite, county) |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for db, e in rows.items():
+        goal = "—"
+        if db == "county":
+            goal = f"{e['seconds']:.1f} s {'✓' if e['seconds'] < GOAL_SCAN_SECONDS else '✗'}"
+            if report["engine"] != "sqlite":
+                goal = goal.replace("✓", "").replace("✗", "").strip() + " (goal set for SQLite)"
+        ratio = _ratio(e["seconds"], e["raw_seconds"])
+        lines.append(
+            f"| {db} | {e['enterprises']:,} | {e['signals']:,} ({e['active']:,}) | {e['seconds']:.2f} | {e['result']} | "
+            f"{e['raw_seconds'] * 1000:.1f} | {'—' if ratio is None else f'{ratio:,.0f}'} | {e['again_seconds']:.2f} "
+            f"| {goal} |")
+    lines.append("")
+    return lines
+
+
 DOC_HEADER = """# Benchmarks
 
 `manage.py bench` (or `make bench`) builds two demo databases, `small` (`seed_demo --scale small`)
@@ -543,7 +593,10 @@ one run, side by side:
 - `seed_demo --scale county` wall time (goal ≤ 5 minutes on SQLite on a 2-core machine);
 - the dispute case list and measures pages at both scales (the same two goals as the lists);
 - the escalation job `escalate_overdue(today)` over a copy of the county database (goal < 10 s on
-  SQLite), against a raw SELECT of the overdue cases it processes.
+  SQLite), against a raw SELECT of the overdue cases it processes;
+- the early-warning alert inbox and risk table at both scales (the same two goals as the lists);
+- the early-warning scan `concord.alerts.services.scan` over a copy of the county database (200,000
+  risk signals; goal < 30 s on SQLite), against one raw aggregate over the same signals.
 
 The machine is shared, so ratios mean more than absolute times. Each engine's section below is
 replaced by the next run on that engine. Options: `manage.py bench --help`; the method is in

@@ -760,6 +760,9 @@ def seed(scale: str | Scale = "small", seed_value: int = 2026, *, progress=None,
         from .disputes_seed import seed_disputes  # here: it builds on this module
 
         disputes = seed_disputes(scale, seed_value, use_copy=use_copy, progress=say)
+        from .alerts_seed import seed_alerts  # early warning builds on the cases
+
+        alerts = seed_alerts(scale, seed_value, use_copy=use_copy, progress=say)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -770,6 +773,9 @@ def seed(scale: str | Scale = "small", seed_value: int = 2026, *, progress=None,
         "migrants": params.migrants,
         "accounts": accounts,
         "cases": disputes["cases"],
+        "signals": alerts["signals"],
+        "alerts": alerts["alerts"],
+        "alerts_story": alerts["story"],
         "seconds": time.monotonic() - began,
     }
 
