@@ -8,13 +8,14 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Early warning")
 
     def ready(self):
-        from concord.core import audit
+        from concord.core import audit, navigation
         from concord.core.audit import register_audited
+        from concord.core.scope import STAFF_ROLES
         from concord.disputes.services import collective_case_filed
 
-        from . import periodic, services  # noqa: F401  (jobs)
+        from . import panels, periodic, services  # noqa: F401  (360 section, jobs)
         from . import importers  # noqa: F401
-        from .models import Alert, AlertAction, LevelPolicy, RiskSignal, ScoringRule
+        from .models import Alert, AlertAction, EnterpriseRisk, LevelPolicy, RiskSignal, ScoringRule
 
         for model in (Alert, AlertAction, LevelPolicy, RiskSignal, ScoringRule):
             register_audited(model)
@@ -25,3 +26,11 @@ class AlertsConfig(AppConfig):
             "alert.raise": _("Alert raised"), services.SIGNAL_VERB: _("Risk signal"),
             services.LEVEL_VERB: _("Risk level changed"),
         })
+        navigation.register("alerts", [
+            navigation.Item(_("Alert inbox"), "alerts:alert_list", Alert),
+            navigation.Item(_("Risk table"), "alerts:risk_table", EnterpriseRisk),
+            navigation.Item(_("Key-enterprise watch list"), "alerts:watch_list", EnterpriseRisk),
+            navigation.Item(_("Risk signals"), "alerts:signal_list", RiskSignal),
+            navigation.Item(_("Scoring rules"), "alerts:rules", ScoringRule),
+            navigation.Item(_("Prevention measures"), "alerts:measures", Alert, roles=STAFF_ROLES),
+        ])
