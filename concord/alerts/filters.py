@@ -65,7 +65,7 @@ class RiskFilter(SearchFilterSet):
 class WatchFilter(SearchFilterSet):
     search_fields = ("name", "credit_code__exact")
     town = _town_filter()
-    level = django_filters.ChoiceFilter(label=_("level"), field_name="risk__level", choices=Level.choices,
+    level = django_filters.ChoiceFilter(label=_("risk level"), field_name="risk__level", choices=Level.choices,
                                         empty_label=_("All"))
     is_key_enterprise = django_filters.BooleanFilter(label=_("key enterprise"))
 

@@ -22,7 +22,7 @@ class MeetingChoice(forms.ModelChoiceField):
 
 
 class ActionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("action"), choices=[("", "—")] + ActionKind.choices)
+    kind = forms.ChoiceField(label=_("disposal action"), choices=[("", "—")] + ActionKind.choices)
     done_on = forms.DateField(label=_("date"), widget=DATE, initial=timezone.localdate)
     summary = forms.CharField(label=_("what was done and found"), widget=forms.Textarea(attrs={"rows": 3}))
     meeting = MeetingChoice(label=_("tripartite meeting"), queryset=None, required=False,
@@ -38,9 +38,9 @@ class EscalateForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("outcome"), choices=[("", "—")] + AlertOutcome.choices)
+    outcome = forms.ChoiceField(label=_("disposal outcome"), choices=[("", "—")] + AlertOutcome.choices)
     outcome_note = forms.CharField(label=_("outcome details"), widget=forms.Textarea(attrs={"rows": 3}))
-    closed_on = forms.DateField(label=_("closed on"), widget=DATE, initial=timezone.localdate, required=False)
+    closed_on = forms.DateField(label=_("closed (销号) on"), widget=DATE, initial=timezone.localdate, required=False)
 
 
 class SignalForm(forms.Form):

@@ -49,11 +49,24 @@ class Count(Number):
         return "" if value is None else int(value)
 
 
+# The short names partner departments' own lists use, besides Concord's labels and codes.
+KIND_ALIASES = {
+    "欠薪": rules.WAGE_ARREARS, "拖欠工资": rules.WAGE_ARREARS, "欠缴社会保险费": rules.SOCIAL_INSURANCE_ARREARS,
+    "欠保": rules.SOCIAL_INSURANCE_ARREARS, "欠缴税款": rules.TAX_ARREARS, "欠费（电）": rules.POWER_ARREARS,
+    "欠电费": rules.POWER_ARREARS, "欠水费": rules.WATER_ARREARS, "停产": rules.PRODUCTION_HALT,
+    "半停产": rules.PRODUCTION_HALT, "老板失联": rules.OWNER_UNREACHABLE, "欠薪投诉": rules.HOTLINE_COMPLAINT,
+}
+
+
 class SignalKindChoice(Choice):
-    """An importable kind by its code or its label; a computed kind gets its own message."""
+    """An importable kind by its code, its label (in either language) or a partner's short name;
+    a computed kind gets its own message."""
 
     def __call__(self, value):
         code = imports._normalise(imports._as_text(value))
+        aliases = {imports._normalise(k): v for k, v in KIND_ALIASES.items()}
+        if code in aliases:
+            return aliases[code]
         computed = {imports._normalise(k) for k in rules.COMPUTED_KINDS}
         computed |= {imports._normalise(str(label)) for k, label in SignalKind.choices if k in rules.COMPUTED_KINDS}
         if code in computed:

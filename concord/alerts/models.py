@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concord.core.scope import Role, ScopedManager, ScopeSpec
 
@@ -177,7 +178,7 @@ class ScoringRule(models.Model):
 
 
 class LevelPolicy(models.Model):
-    level = models.CharField(_("level"), max_length=8, choices=Level.choices, unique=True)
+    level = models.CharField(_("risk level"), max_length=8, choices=Level.choices, unique=True)
     min_points = models.PositiveSmallIntegerField(_("points from"))
     response_days = models.PositiveSmallIntegerField(_("days to respond"))
     raises_alert = models.BooleanField(_("raises an alert"), default=True)
@@ -210,7 +211,7 @@ class EnterpriseRisk(models.Model):
                                       related_name="risk")
     region = models.ForeignKey("core.Region", verbose_name=_("town"), on_delete=models.PROTECT, related_name="+")
     score = models.PositiveIntegerField(_("score"), default=0)
-    level = models.CharField(_("level"), max_length=8, choices=Level.choices, blank=True, db_index=True)
+    level = models.CharField(_("risk level"), max_length=8, choices=Level.choices, blank=True, db_index=True)
     explanation = models.JSONField(_("explanation"), default=list, blank=True)
     level_since = models.DateField(_("level since"), null=True, blank=True)
     assessed_on = models.DateField(_("assessed on"))
@@ -237,7 +238,7 @@ class RiskChange(models.Model):
     region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     changed_on = models.DateField(_("date"), db_index=True)
     previous_level = models.CharField(_("previous level"), max_length=8, choices=Level.choices, blank=True)
-    level = models.CharField(_("level"), max_length=8, choices=Level.choices, blank=True)
+    level = models.CharField(_("risk level"), max_length=8, choices=Level.choices, blank=True)
     score = models.PositiveIntegerField(_("score"))
     explanation = models.JSONField(_("explanation"), default=list, blank=True)
 
@@ -254,7 +255,7 @@ class RiskChange(models.Model):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = workflow.OPEN, _("Open")
+    OPEN = workflow.OPEN, pgettext_lazy("alert status", "Open")
     HANDLING = workflow.HANDLING, _("Being handled")
     CLOSED = workflow.CLOSED, _("Closed")
 
@@ -272,7 +273,7 @@ class Alert(models.Model):
                                    related_name="alerts")
     region = models.ForeignKey("core.Region", verbose_name=_("town"), on_delete=models.PROTECT, related_name="+",
                                editable=False)
-    level = models.CharField(_("level"), max_length=8, choices=Level.choices, db_index=True)
+    level = models.CharField(_("risk level"), max_length=8, choices=Level.choices, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN,
                               db_index=True)
     score = models.PositiveIntegerField(_("score"), default=0)
@@ -284,8 +285,8 @@ class Alert(models.Model):
     county_assigned = models.BooleanField(_("county assigned"), default=False, db_index=True)
     escalated_on = models.DateField(_("escalated to the county on"), null=True, blank=True)
     first_response_on = models.DateField(_("first response on"), null=True, blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=12, choices=AlertOutcome.choices, blank=True)
+    closed_on = models.DateField(_("closed (销号) on"), null=True, blank=True)
+    outcome = models.CharField(_("disposal outcome"), max_length=12, choices=AlertOutcome.choices, blank=True)
     outcome_note = models.TextField(_("outcome details"), blank=True)
     case = models.ForeignKey("disputes.Case", verbose_name=_("dispute case"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")

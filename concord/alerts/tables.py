@@ -125,7 +125,7 @@ class WatchTable(AlertsTable):
     name = tables.Column(verbose_name=_("enterprise"), linkify=True, orderable=False)
     region = tables.Column(verbose_name=_("town"), orderable=False)
     is_key_enterprise = tables.BooleanColumn(verbose_name=_("key enterprise"), orderable=False)
-    level = tables.Column(verbose_name=_("level"), accessor="risk__level", order_by=("rank", "risk__score"))
+    level = tables.Column(verbose_name=_("risk level"), accessor="risk__level", order_by=("rank", "risk__score"))
     score = tables.Column(verbose_name=_("score"), accessor="risk__score", default=0, order_by=("risk__score",))
     open_alert_number = tables.Column(verbose_name=_("open alert"), orderable=False,
                                       linkify=lambda record: record.open_alert and reverse("alerts:alert_detail", args=[record.open_alert]))
