@@ -244,3 +244,100 @@ def test_list_and_measures_query_counts_do_not_grow(world, login, url):
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+# --- the case tally behind the measures ----------------------------------------------------------
+
+def tally_rows():
+    from concord.disputes.models import CaseTally
+
+    return {(r.month, r.region_id, r.is_collective, r.status, r.resolved_level):
+            (r.cases, r.days_sum, r.days_count, r.claimed_cents, r.recovered_cents) for r in CaseTally.objects.all()}
+
+
+def tally_from_cases():
+    """What the tally should hold, counted from the cases by the ORM (not the triggers' SQL)."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncMonth
+
+    fen = lambda v: int(Decimal(v) * 100) if v is not None else 0  # noqa: E731
+    rows = (Case.objects.values("region_id", "is_collective", "status", "resolved_level", month=TruncMonth("received_on"))
+            .annotate(n=Count("pk"), days=Sum("resolution_days"), days_n=Count("resolution_days"),
+                      claimed=Sum("amount_claimed"), recovered=Sum("amount_recovered")).order_by())
+    return {(r["month"], r["region_id"], r["is_collective"], r["status"], r["resolved_level"]):
+            (r["n"], r["days"] or 0, r["days_n"], fen(r["claimed"]), fen(r["recovered"])) for r in rows}
+
+
+def test_case_tally_follows_every_write(world, django_capture_on_commit_callbacks):
+    from concord.disputes import selectors
+
+    ent = committee_enterprise(world)
+    agreed = services.case_mediate(services.case_accept(file_case(world), actor=world.officer_a), actor=world.officer_a)
+    agreed = services.case_agree(agreed, actor=world.officer_a, signed_on=TODAY(), effective_on=TODAY(), amount=Decimal("8000"),
+                                 terms="分两期", installments=[(TODAY(), Decimal("3000.55")), (TODAY() + timedelta(days=30), Decimal("4999.45"))])
+    services.installment_pay(agreed.agreement.installments.order_by("due_on").first(), actor=world.officer_a,
+                             paid_on=TODAY(), paid_amount=Decimal("3000.55"))  # a bulk update() of the amount recovered
+    failed = services.case_mediate(services.case_accept(file_case(world, people=claimants(1, prefix="330626")),
+                                                       actor=world.officer_a), actor=world.officer_a)
+    services.case_refer(services.case_fail(failed, actor=world.officer_a, reason="企业拒绝"), actor=world.officer_a,
+                        outcome="arbitration")  # closed, resolved at no level
+    at_enterprise = services.case_accept(file_case(world, respondent=ent, amount_claimed=Decimal("999.99"),
+                                                   people=claimants(1, prefix="330621")), actor=world.union_c)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.escalate_overdue(at_enterprise.deadline + timedelta(days=1))  # moves it to the town
+    file_case(world, people=claimants(12, reps=3, prefix="362321"))  # collective
+    court = file_case(world, actor=world.court, source="court_delegated", court_referral_kind="post_filing",
+                      court_received_on=TODAY(), people=claimants(1, prefix="330622"), amount_claimed=None)
+    services.case_reject(court, actor=world.officer_a, reason="不属于受理范围")
+    file_case(world, respondent=world.ent_b, actor=world.officer_b, people=claimants(2, prefix="330623"))
+    moved = file_case(world, people=claimants(1, prefix="330624"))
+    Case.objects.filter(pk=moved.pk).update(received_on=TODAY().replace(year=TODAY().year - 1), is_collective=True)
+    Case.objects.filter(pk=at_enterprise.pk).update(deadline=TODAY() - timedelta(days=1))  # overdue
+    gone = file_case(world, people=claimants(1, prefix="330625"))
+    Case.objects.filter(pk=gone.pk).update(reminded_for=TODAY())  # an untallied column: nothing to do
+    gone.delete()
+    assert tally_rows() == tally_from_cases() and len(tally_rows()) >= 5
+    # The measures from the tally are those counted from the cases, for every user the tally answers;
+    # the others (the court liaison sees court referrals only, the union officer one enterprise)
+    # are counted from their cases.
+    year = TODAY().year
+    for user in (world.admin, world.officer_a, world.officer_b, world.auditor):
+        assert selectors.tally_answers(user)
+        assert selectors.measures(user, year, source="tally") == selectors.measures(user, year, source="cases")
+    m = selectors.measures(world.officer_a, year)
+    assert (m.total, m.collective, m.overdue, m.resolved) == (
+        Case.objects.filter(region=world.town_a, received_on__year=year).count(), 1, 1, 1)
+    assert (m.amount_claimed, m.amount_recovered) == (Decimal("36999.99"), Decimal("3000.55"))
+    for user in (world.court, world.union_c):
+        assert not selectors.tally_answers(user)
+    assert selectors.measures(world.court, year).total == 1
+    Case.objects.all().delete()
+    assert tally_rows() == {}
+
+
+def test_a_town_officer_who_is_also_a_union_officer_is_not_answered_by_the_tally(world):
+    from concord.core.models import RoleAssignment
+    from concord.core.scope import Role
+    from concord.disputes import selectors
+
+    file_case(world, respondent=world.ent_b, actor=world.officer_b)
+    RoleAssignment.objects.create(user=world.officer_a, role=Role.UNION_OFFICER, enterprise=world.ent_b)
+    world.officer_a._concord_assignments = None
+    assert not selectors.tally_answers(world.officer_a)
+    assert selectors.measures(world.officer_a, TODAY().year).total == 1  # town A's none and ent_b's one
+
+
+def test_case_tally_triggers_exist(world):
+    """A migration that rebuilds the case table on SQLite drops its triggers: it must add them again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'disputes_case'")
+            expected = {"disputes_case_tally_insert", "disputes_case_tally_delete", "disputes_case_tally_update"}
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'disputes_case'::regclass AND NOT tgisinternal")
+            expected = {"disputes_case_tally"}
+        else:
+            pytest.skip("the tally is kept on SQLite and PostgreSQL only")
+        assert {row[0] for row in cursor.fetchall()} == expected

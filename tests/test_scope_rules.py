@@ -71,3 +71,48 @@ def test_ensure_in_scope_refuses_a_record_moved_out(world):
     with pytest.raises(OutOfScope):
         ensure_in_scope(world.ent_a, world.officer_a, CHANGE)
     assert can(world.officer_a, Enterprise, ADD)
+
+
+@pytest.mark.parametrize("model_path,lookup,expected", [
+    ("concord.disputes.models.Case", "region__path", False),
+    ("concord.disputes.models.Case", "respondent", False),
+    ("concord.disputes.models.Case", "claimants__worker__user", True),
+    ("concord.disputes.models.Evidence", "case__claimants__worker__user", True),
+    ("concord.disputes.models.Claimant", "case__region__path", False),
+    ("concord.registry.models.Worker", "employments__enterprise__region__path", True),
+    ("concord.registry.models.Worker", "user", False),
+    ("concord.core.models.User", "role_assignments__region__path", True),
+    ("concord.core.models.Event", "enterprise_id", False),
+    ("concord.disputes.models.Case", None, True),  # an expression in a role filter: assume it repeats rows
+])
+def test_crosses_to_many(model_path, lookup, expected):
+    from importlib import import_module
+
+    from concord.core.scope import crosses_to_many
+
+    module, name = model_path.rsplit(".", 1)
+    assert crosses_to_many(getattr(import_module(module), name), lookup) is expected
+
+
+@pytest.mark.django_db
+def test_exists_only_for_users_whose_scope_crosses_a_to_many_relation(world):
+    from concord.disputes import services
+    from concord.disputes.models import Case
+
+    case = services.case_file(
+        actor=world.officer_a, source="walk_in", respondent=world.ent_a, category=5, subcategory="wage_arrears",
+        facts="拖欠工资", amount_claimed=1000,
+        claimants=[services.ClaimantInput(world.worker_a.name, world.worker_a.id_number)])
+    sql = lambda user: str(Case.objects.visible_to(user).query).upper()  # noqa: E731
+    # Staff reach cases by region or enterprise: filtered directly, so counts read an index.
+    for user in (world.admin, world.officer_a, world.union_a, world.court):
+        assert "EXISTS" not in sql(user)
+    # A worker reaches them through the claimants: de-duplicated by EXISTS; so is anyone who also holds
+    # the worker role.
+    assert "EXISTS" in sql(world.worker_user)
+    RoleAssignment.objects.create(user=world.worker_user, role="town_officer", region=world.town_a)
+    both = User.objects.get(pk=world.worker_user.pk)
+    assert "EXISTS" in sql(both) and list(Case.objects.visible_to(both)) == [case]
+    assert list(Case.objects.visible_to(world.officer_a)) == [case] and not Case.objects.visible_to(world.officer_b).exists()
+    # Workers' scope crosses employments for every staff role.
+    assert "EXISTS" in str(Worker.objects.visible_to(world.officer_a).query).upper()

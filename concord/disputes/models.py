@@ -228,6 +228,52 @@ class Case(models.Model):
         return self.source == Source.COURT_DELEGATED
 
 
+# The databases whose triggers keep ``CaseTally`` (migration 0003); elsewhere the measures are
+# aggregated from the cases themselves.
+TALLY_VENDORS = frozenset({"sqlite", "postgresql"})
+TALLY_KEY = ("month", "is_collective", "status", "resolved_level", "region")
+TALLY_SUMS = ("cases", "days_sum", "days_count", "claimed_cents", "recovered_cents")
+
+
+class CaseTally(models.Model):
+    """Cases per town, month received, collective or not, status and level of resolution, with
+    their sums: the measures page adds up these rows (a few per town and month) instead of every
+    case of the year.
+
+    Kept by database triggers on the case table (migration 0003_casetally), in the transaction of
+    each write, so every write counts: the services, bulk ``update()`` calls, the demo generator's
+    batched INSERTs and raw SQL alike. The application never writes it. Amounts are in fen (cents),
+    so sums stay exact. Scoped like the cases by their town, for region roles only."""
+
+    # No index of its own: the key's indexes have it (a town is never deleted while it has cases).
+    region = models.ForeignKey("core.Region", verbose_name=_("town"), on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    month = models.DateField(_("month received"))  # its first day
+    is_collective = models.BooleanField(_("collective case"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    resolved_level = models.CharField(_("resolved at level"), max_length=12, choices=Level.choices, blank=True)
+    # Plain integers (no CHECK >= 0): a trigger subtracts before it removes an emptied row.
+    cases = models.IntegerField(_("cases"), default=0)
+    days_sum = models.BigIntegerField(_("days to resolve, summed"), default=0)
+    days_count = models.IntegerField(_("cases with days to resolve"), default=0)
+    claimed_cents = models.BigIntegerField(_("amount claimed (fen)"), default=0)
+    recovered_cents = models.BigIntegerField(_("amount recovered (fen)"), default=0)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(regions=("region__path",), view_roles=Case.scope.view_roles - {Role.WORKER}, write_roles=frozenset())
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+        constraints = [models.UniqueConstraint(fields=TALLY_KEY, name="disputes_casetally_key")]
+        # The measures of a year read one range of this index in the order they group by, and
+        # nothing else (the sums are in it).
+        indexes = [models.Index(fields=[*TALLY_KEY, *TALLY_SUMS], name="disputes_casetally_sums")]
+
+    def __str__(self):
+        return f"{self.region_id} · {self.month:%Y-%m} · {self.status} · {self.cases}"
+
+
 class Claimant(models.Model):
     """A worker on the claiming side: linked to the registry when known, always with a checked ID."""
 

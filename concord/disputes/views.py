@@ -56,6 +56,11 @@ class CaseList(generic.ObjectListView):
     filterset_class = f.CaseFilter
     select_related = ("respondent", "region")
 
+    def get_paginate_by(self, queryset):
+        # The table pages itself and counts the cases once (the page shows the count); Django's
+        # own list pagination would count them a second time.
+        return None
+
     def get_template_names(self):
         if is_worker_only(self.request.user):
             return ["disputes/case_list_worker.html"]
