@@ -257,7 +257,7 @@ class RiskChange(models.Model):
 class AlertStatus(models.TextChoices):
     OPEN = workflow.OPEN, pgettext_lazy("alert status", "Open")
     HANDLING = workflow.HANDLING, _("Being handled")
-    CLOSED = workflow.CLOSED, _("Closed")
+    CLOSED = workflow.CLOSED, pgettext_lazy("alert status", "Closed")
 
 
 class AlertOutcome(models.TextChoices):
