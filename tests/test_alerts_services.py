@@ -180,3 +180,15 @@ def test_computed_layoff_and_repeated_disputes(world):
     services.scan(TODAY + timedelta(days=40))
     assert not RiskSignal.objects.filter(key=f"layoff:{world.ent_a2.pk}", expires_on__gte=TODAY + timedelta(days=40)).exists()
     assert EnterpriseRisk.objects.get(enterprise=world.ent_a2).level == ""
+
+
+def test_an_empty_rules_table_falls_back_to_the_defaults(world):
+    from concord.alerts.models import ScoringRule
+
+    ScoringRule.objects.all().delete()
+    arrears(world, "1.5")
+    assert EnterpriseRisk.objects.get(enterprise=world.ent_a).level == "orange"
+    # Rules that exist but are all switched off score nothing.
+    ScoringRule.objects.create(kind=rules.OWNER_UNREACHABLE, points=100, min_level="red", label="x", is_active=False)
+    services.scan(TODAY)
+    assert EnterpriseRisk.objects.get(enterprise=world.ent_a).level == ""

@@ -71,9 +71,7 @@ def db_worker(transactional_db):
         proc.kill()
 
 
-# serialized_rollback: the flush after a transactional test would take the default scoring rules
-# (a data migration) away from the tests that follow; they are restored.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_real_worker_runs_the_risk_scan(world, db_worker):
     from datetime import timedelta
     from decimal import Decimal

@@ -47,6 +47,10 @@ LEVEL_VERB = "risk.level"
 # --- the county's tables ----------------------------------------------------------------------------
 
 def rule_rows() -> list[rules.RuleRow]:
+    """The county's active rules; with no rule at all (a fresh or emptied table) the defaults apply,
+    as for the level policies. Deactivating every rule, by contrast, scores nothing."""
+    if not ScoringRule.objects.exists():
+        return list(rules.DEFAULT_RULES)
     return [r.as_row() for r in ScoringRule.objects.filter(is_active=True)]
 
 
