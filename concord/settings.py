@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "concord.registry",
     "concord.disputes",
     "concord.alerts",
+    "concord.harmony",
     "concord.demo",
     "concord.bench",
 ]

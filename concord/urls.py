@@ -25,6 +25,7 @@ urlpatterns = [
     path("registry/", include("concord.registry.urls")),
     path("disputes/", include("concord.disputes.urls")),
     path("alerts/", include("concord.alerts.urls")),
+    path("harmony/", include("concord.harmony.urls")),
     path("api/auth/token/", TokenView.as_view(), name="api_token"),
     path("api/schema/", SchemaView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -12,7 +12,9 @@ from concord.core.models import AccessLog, Event
 # Logs themselves; counters (each number is on its audited record); inboxes (written by audited events).
 # Derived or log rows: an enterprise's risk is recomputed from audited signals and rules, and its
 # level changes are their own history (RiskChange) plus domain events.
-NOT_AUDITED = {"Event", "AccessLog", "JobRun", "ChangeLogEntry", "Sequence", "Notification", "EnterpriseRisk", "RiskChange", "CaseTally"}
+NOT_AUDITED = {"Event", "AccessLog", "JobRun", "ChangeLogEntry", "Sequence", "Notification", "EnterpriseRisk", "RiskChange", "CaseTally",
+               # The anonymous survey: a change log of answers would tie them to a time and a session.
+               "SurveyParticipation", "SurveyTally"}
 
 
 @pytest.mark.parametrize("kind,value,masked", [

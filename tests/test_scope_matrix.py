@@ -77,6 +77,35 @@ def samples(world):
         **dispute_samples(world),
         **meeting_samples(world),
         **alert_samples(world),
+        **harmony_samples(world),
+    }
+
+
+def harmony_samples(world):
+    """The demo standard and tiers (county rows), a round, and a certified evaluation in each town."""
+    from concord.harmony.models import Certification, EnterpriseClass, Evaluation, Round, Standard, Tier
+
+    if not hasattr(world, "evaluation_a"):
+        standard = Standard.objects.get()
+        world.round = Round.objects.create(year=2026, name="2026年度创建", standard=standard, opens_on=date(2026, 1, 1),
+                                           self_assessment_due=date(2026, 6, 1), review_due=date(2026, 7, 1),
+                                           approval_due=date(2026, 8, 1))
+        tier, klass = Tier.objects.get(code="county"), EnterpriseClass.objects.get(code="small")
+        made = []
+        for ent, token in ((world.ent_a, "A"), (world.ent_b, "B")):
+            ev = Evaluation.objects.create(round=world.round, enterprise=ent, region_id=ent.region_id, enterprise_class=klass,
+                                           tier=tier, status="certified", onsite_notes=f"{ent.name}现场核查")
+            cert = Certification.objects.create(number=f"330603-HX-2026-000{token}", enterprise=ent, region_id=ent.region_id,
+                                                tier=tier, evaluation=ev, certified_on=date(2026, 8, 1),
+                                                valid_until=date(2029, 7, 31), next_recheck_on=date(2027, 8, 1))
+            made.append((ev, cert))
+        (world.evaluation_a, world.cert_a), (world.evaluation_b, world.cert_b) = made
+    standard = Standard.objects.get()
+    return {
+        Standard: (standard, standard),
+        Round: (world.round, world.round),
+        Evaluation: (world.evaluation_a, world.evaluation_b),
+        Certification: (world.cert_a, world.cert_b),
     }
 
 
