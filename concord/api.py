@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from concord.core.api.views import RegionViewSet
 from concord.alerts import api as alerts_api
 from concord.disputes import api as disputes_api
+from concord.harmony import api as harmony_api
 from concord.registry.api.views import EmploymentViewSet, EnterpriseViewSet, WorkerViewSet
 
 
@@ -21,3 +22,4 @@ router.register("workers", WorkerViewSet)
 router.register("employments", EmploymentViewSet)
 disputes_api.register(router)
 alerts_api.register(router)
+harmony_api.register(router)

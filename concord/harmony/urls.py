@@ -1,12 +1,10 @@
-from django.urls import path
-
-from . import views
+"""Harmonious-enterprise pages: the round and its evaluations, publicity and certificates
+(round_urls.py); standards, vetoes, county reviews, surveys and measures (catalogue_urls.py)."""
+from django.urls import include, path
 
 app_name = "harmony"
 
 urlpatterns = [
-    path("standards/<int:pk>/", views.StandardDetail.as_view(), name="standard_detail"),
-    path("rounds/<int:pk>/", views.RoundDetail.as_view(), name="round_detail"),
-    path("evaluations/<int:pk>/", views.EvaluationDetail.as_view(), name="evaluation_detail"),
-    path("certifications/<int:pk>/", views.CertificationDetail.as_view(), name="certification_detail"),
+    path("", include("concord.harmony.round_urls")),
+    path("", include("concord.harmony.catalogue_urls")),
 ]

@@ -1,13 +1,7 @@
-"""Harmonious-enterprise pages."""
+"""Harmonious-enterprise pages: the round, evaluations and their workflow, publicity, certificates."""
 from concord.core import generic
 
-from .models import Certification, Evaluation, Round, Standard
-
-
-class StandardDetail(generic.ObjectDetailView):
-    model = Standard
-    detail_fields = ("name", "version", "effective_from", "is_active", "source", "survey_min_responses",
-                     "satisfaction_veto_below", "period_days")
+from .models import Certification, Evaluation, Round
 
 
 class RoundDetail(generic.ObjectDetailView):

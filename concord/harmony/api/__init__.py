@@ -1,0 +1,5 @@
+"""The harmonious-enterprise API. Registered through ``register(router)``."""
+
+
+def register(router):
+    pass
