@@ -83,7 +83,7 @@ def samples(world):
 
 def harmony_samples(world):
     """The demo standard and tiers (county rows), a round, and a certified evaluation in each town."""
-    from concord.harmony.models import Certification, EnterpriseClass, Evaluation, Round, Standard, Tier
+    from concord.harmony.models import Certification, EnterpriseClass, Evaluation, Round, Standard, Survey, Tier
 
     if not hasattr(world, "evaluation_a"):
         standard = Standard.objects.get()
@@ -100,12 +100,18 @@ def harmony_samples(world):
                                                 valid_until=date(2029, 7, 31), next_recheck_on=date(2027, 8, 1))
             made.append((ev, cert))
         (world.evaluation_a, world.cert_a), (world.evaluation_b, world.cert_b) = made
+        world.survey_a, world.survey_b = (
+            Survey.objects.create(enterprise=ent, region_id=ent.region_id, round=world.round, opens_on=date(2026, 5, 1),
+                                  closes_on=date(2026, 5, 15)) for ent in (world.ent_a, world.ent_b))
     standard = Standard.objects.get()
+    tier = Tier.objects.get(code="county")
     return {
         Standard: (standard, standard),
+        Tier: (tier, tier),
         Round: (world.round, world.round),
         Evaluation: (world.evaluation_a, world.evaluation_b),
         Certification: (world.cert_a, world.cert_b),
+        Survey: (world.survey_a, world.survey_b),
     }
 
 

@@ -1,5 +1,9 @@
-"""The harmonious-enterprise API. Registered through ``register(router)``."""
+"""The harmonious-enterprise API under /api/harmony/: standards, tiers, rounds, evaluations with
+their actions, certifications and survey results. Registered through ``register(router)``
+(views.py)."""
 
 
 def register(router):
-    pass
+    from . import views
+
+    views.register(router)
