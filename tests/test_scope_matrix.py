@@ -103,9 +103,27 @@ def harmony_samples(world):
         world.survey_a, world.survey_b = (
             Survey.objects.create(enterprise=ent, region_id=ent.region_id, round=world.round, opens_on=date(2026, 5, 1),
                                   closes_on=date(2026, 5, 15)) for ent in (world.ent_a, world.ent_b))
+    if not hasattr(world, "veto_a"):
+        # A veto event in each town, with the county's review task of the town's title.
+        from concord.harmony.models import CountyReview, VetoEvent, VetoItem
+
+        item = VetoItem.objects.get(code="V1")
+        made = []
+        for ent, cert, token in ((world.ent_a, world.cert_a, "Alpha"), (world.ent_b, world.cert_b, "Bravo")):
+            event = VetoEvent.objects.create(enterprise=ent, region_id=ent.region_id, item=item, occurred_on=date(2026, 9, 1),
+                                             description=f"{token}童工")
+            made.append((event, CountyReview.objects.create(certification=cert, veto_event=event, opened_on=date(2026, 9, 1))))
+        (world.veto_a, world.review_a), (world.veto_b, world.review_b) = made
+    from concord.harmony.models import CountyReview, Indicator, VetoEvent, VetoItem
+
+    indicator, veto_item = Indicator.objects.order_by("pk").first(), VetoItem.objects.order_by("pk").first()
     standard = Standard.objects.get()
     tier = Tier.objects.get(code="county")
     return {
+        Indicator: (indicator, indicator),
+        VetoItem: (veto_item, veto_item),
+        VetoEvent: (world.veto_a, world.veto_b),
+        CountyReview: (world.review_a, world.review_b),
         Standard: (standard, standard),
         Tier: (tier, tier),
         Round: (world.round, world.round),

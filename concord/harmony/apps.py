@@ -8,11 +8,12 @@ class HarmonyConfig(AppConfig):
     verbose_name = _("Harmonious enterprises")
 
     def ready(self):
-        from concord.core import audit
+        from concord.core import audit, navigation
         from concord.core.audit import register_audited
+        from concord.core.scope import STAFF_ROLES
         from concord.disputes.services import collective_case_filed
 
-        from . import periodic, services  # noqa: F401  (jobs)
+        from . import panels, periodic, services  # noqa: F401  (360 section, jobs)
         from .models import (
             Certification, CountyReview, EnterpriseClass, Evaluation, Indicator, IndicatorGroup, IndicatorScore, Objection,
             Round, Standard, Survey, SurveyQuestion, Tier, VetoEvent, VetoItem,
@@ -31,3 +32,14 @@ class HarmonyConfig(AppConfig):
             "certification.restore": _("Title restored"), "certification.revoke": _("Title revoked"),
             "veto.record": _("Veto item recorded"), "survey.open": _("Satisfaction survey opened"),
         })
+        navigation.register("harmony", [
+            navigation.Item(_("Creation rounds"), "harmony:round_list", Round),
+            navigation.Item(_("Certificates"), "harmony:certification_list", Certification),
+            navigation.Item(_("Publicity"), "harmony:publicity"),
+            navigation.Item(_("Standards"), "harmony:standard_list", Standard),
+            navigation.Item(_("Tiers"), "harmony:tier_list", Tier),
+            navigation.Item(_("Veto events"), "harmony:vetoevent_list", VetoEvent),
+            navigation.Item(_("County review tasks"), "harmony:countyreview_list", CountyReview),
+            navigation.Item(_("Satisfaction surveys"), "harmony:survey_list", Survey),
+            navigation.Item(_("Creation measures"), "harmony:measures", Certification, roles=STAFF_ROLES),
+        ])

@@ -467,8 +467,11 @@ class Survey(models.Model):
     responses = models.PositiveIntegerField(_("responses"), default=0, editable=False)
 
     objects = ScopedManager()
-    scope = ScopeSpec(regions=("region__path",), enterprise="enterprise", view_roles=STAFF_ROLES,
-                      write_roles=EVALUATION_WRITERS)
+    # The enterprise's current workers see its surveys (to answer them), never more than that.
+    scope = ScopeSpec(regions=("region__path",), enterprise="enterprise",
+                      worker_user="enterprise__employments__worker__user", multi_valued=True,
+                      role_filters={Role.WORKER: Q(enterprise__employments__end_date__isnull=True)},
+                      view_roles=STAFF_ROLES | {Role.WORKER}, write_roles=EVALUATION_WRITERS)
 
     class Meta:
         verbose_name = _("satisfaction survey")

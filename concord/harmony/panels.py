@@ -1,0 +1,26 @@
+"""The harmonious-enterprise section of the enterprise 360 page (registry.panels): titles held, the
+current round's application and veto events; three queries whatever the enterprise's history."""
+from django.utils.translation import gettext_lazy as _
+
+from concord.core.scope import can
+from concord.registry import panels
+
+from .models import Certification, Evaluation, VetoEvent
+
+ROWS = 10
+
+
+@panels.enterprise_panel(order=40)
+def enterprise_harmony(enterprise, user):
+    if not can(user, Certification):
+        return None
+    titles = list(Certification.objects.visible_to(user).filter(enterprise=enterprise).select_related("tier")
+                  .order_by("-certified_on", "-pk")[:ROWS])
+    evaluation = (Evaluation.objects.visible_to(user).filter(enterprise=enterprise, round__is_open=True)
+                  .select_related("round", "tier").order_by("-round__year").first())
+    vetoes = None
+    if can(user, VetoEvent):
+        vetoes = list(VetoEvent.objects.visible_to(user).filter(enterprise=enterprise).select_related("item")
+                      .order_by("-occurred_on", "-pk")[:ROWS])
+    return panels.Section(_("Harmonious enterprise"), "harmony/panels/enterprise.html",
+                          {"titles": titles, "evaluation": evaluation, "vetoes": vetoes, "enterprise": enterprise})
