@@ -21,7 +21,7 @@ from concord.core.models import (
 from concord.core.scope import CHANGE, VIEW, can
 from concord.registry.models import Employment, Enterprise, Worker
 
-PUBLIC = {"login", "health", "set_language", "api_token"}
+PUBLIC = {"login", "health", "set_language", "api_token", "publicity"}  # publicity: the harmony publicity notice
 # Tokens a user must never see: records of the other town, and colleagues' records for a worker.
 FORBIDDEN = {
     "officer_a": ["Bravo"],

@@ -1,0 +1,57 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from concord.core.filters import SearchFilterSet
+from concord.core.models import Region
+
+from .models import Certification, CertificationStatus, EnterpriseClass, Evaluation, EvaluationStatus, Round, Tier
+
+
+class RoundFilter(SearchFilterSet):
+    search_fields = ("name",)
+    is_open = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Round
+        fields = ["q", "is_open"]
+
+
+class EvaluationFilter(SearchFilterSet):
+    search_fields = ("enterprise__name", "enterprise__credit_code__exact")
+    round = django_filters.ModelChoiceFilter(queryset=Round.objects.all())
+    town = django_filters.ModelChoiceFilter(label=_("town"), field_name="region",
+                                            queryset=Region.objects.filter(kind=Region.Kind.TOWN))
+    status = django_filters.ChoiceFilter(choices=EvaluationStatus.choices)
+    tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all())
+    enterprise_class = django_filters.ModelChoiceFilter(queryset=EnterpriseClass.objects.select_related("standard"))
+
+    class Meta:
+        model = Evaluation
+        fields = ["q", "round", "town", "status", "tier", "enterprise_class"]
+
+
+class RoundEvaluationFilter(EvaluationFilter):
+    """The round page's list: the round is the page's."""
+
+    class Meta(EvaluationFilter.Meta):
+        fields = ["q", "town", "status", "tier", "enterprise_class"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters.pop("round", None)
+
+
+class CertificationFilter(SearchFilterSet):
+    search_fields = ("number__exact", "enterprise__name", "enterprise__credit_code__exact")
+    town = django_filters.ModelChoiceFilter(label=_("town"), field_name="region",
+                                            queryset=Region.objects.filter(kind=Region.Kind.TOWN))
+    tier = django_filters.ModelChoiceFilter(queryset=Tier.objects.all())
+    status = django_filters.ChoiceFilter(choices=CertificationStatus.choices)
+    valid_on = django_filters.DateFilter(label=_("valid on"), method="filter_valid_on")
+
+    class Meta:
+        model = Certification
+        fields = ["q", "town", "tier", "status"]
+
+    def filter_valid_on(self, qs, name, value):
+        return qs.filter(certified_on__lte=value, valid_until__gte=value) if value else qs
