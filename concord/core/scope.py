@@ -79,8 +79,9 @@ class ScopeSpec:
     multi_valued: bool = False
     # Rows without any region (e.g. the change log): visible only to region roles assigned at county level.
     county_level_only: bool = False
-    # With county_level_only: every region role of view_roles reads the rows (e.g. the scoring
-    # rules a town's explanations cite); writing stays with the county.
+    # With county_level_only: every staff role of view_roles reads the rows (the scoring rules a
+    # town's explanations cite, the standard a union officer self-assesses against); writing stays
+    # with the county.
     shared_read: bool = False
     # Per role, a further condition on the rows it reaches (e.g. the court liaison sees only
     # court-delegated cases); applied to every part that role contributes.
@@ -127,6 +128,8 @@ def scope_filter(model, user, action: str = VIEW) -> tuple[Q | None, bool]:
         if a.role not in allowed:
             continue
         extra = spec.role_filters.get(a.role)
+        if spec.county_level_only and action == VIEW and spec.shared_read and a.role not in SELF_ROLES:
+            return Q(), False  # county reference data every staff role of view_roles reads (a standard, tiers)
         if a.role in REGION_ROLES and a.region_id:
             if spec.county_level_only:
                 if a.region.parent_id is None or (action == VIEW and spec.shared_read):
