@@ -10,7 +10,7 @@ class HarmonyConfig(AppConfig):
     def ready(self):
         from concord.core import audit, navigation
         from concord.core.audit import register_audited
-        from concord.core.scope import STAFF_ROLES
+        from concord.core.scope import STAFF_ROLES, Role
         from concord.disputes.services import collective_case_filed
 
         from . import panels, periodic, services  # noqa: F401  (360 section, jobs)
@@ -34,6 +34,9 @@ class HarmonyConfig(AppConfig):
         })
         navigation.register("harmony", [
             navigation.Item(_("Creation rounds"), "harmony:round_list", Round),
+            navigation.Item(_("Applications"), "harmony:evaluation_list", Evaluation),
+            navigation.Item(_("Apply for a title"), "harmony:evaluation_apply", Evaluation,
+                            roles=frozenset({Role.COUNTY_ADMIN, Role.TOWN_OFFICER, Role.UNION_OFFICER})),
             navigation.Item(_("Certificates"), "harmony:certification_list", Certification),
             navigation.Item(_("Publicity"), "harmony:publicity"),
             navigation.Item(_("Standards"), "harmony:standard_list", Standard),

@@ -2,7 +2,7 @@
 current round's application and veto events; three queries whatever the enterprise's history."""
 from django.utils.translation import gettext_lazy as _
 
-from concord.core.scope import can
+from concord.core.scope import ADD, can
 from concord.registry import panels
 
 from .models import Certification, Evaluation, VetoEvent
@@ -22,5 +22,7 @@ def enterprise_harmony(enterprise, user):
     if can(user, VetoEvent):
         vetoes = list(VetoEvent.objects.visible_to(user).filter(enterprise=enterprise).select_related("item")
                       .order_by("-occurred_on", "-pk")[:ROWS])
+    may_apply = evaluation is None and can(user, Evaluation, ADD)
     return panels.Section(_("Harmonious enterprise"), "harmony/panels/enterprise.html",
-                          {"titles": titles, "evaluation": evaluation, "vetoes": vetoes, "enterprise": enterprise})
+                          {"titles": titles, "evaluation": evaluation, "vetoes": vetoes, "enterprise": enterprise,
+                           "may_apply": may_apply})
