@@ -1,5 +1,5 @@
 """The demo county generator: deterministic, valid identifiers, realistic shares, accounts attached."""
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 import hashlib
 import random
@@ -64,7 +64,13 @@ def test_generator_is_deterministic_for_a_seed():
 def test_same_seed_gives_the_same_rows_in_the_database():
     seed.seed("tiny", 11)
     first = database_digest()
-    for model in (AlertAction, Alert, RiskChange, EnterpriseRisk, RiskSignal):  # early warning holds on to enterprises
+    from concord.harmony.models import (
+        Certification, CountyReview, Evaluation, Round, Survey, SurveyParticipation, VetoEvent,
+    )
+
+    # Harmony and early warning hold on to enterprises.
+    for model in (CountyReview, Certification, Evaluation, Round, SurveyParticipation, Survey, VetoEvent,
+                  AlertAction, Alert, RiskChange, EnterpriseRisk, RiskSignal):
         model.objects.all().delete()
     Case.objects.all().delete()  # cases hold on to their workers and respondents
     Worker.objects.update(user=None)
@@ -416,3 +422,137 @@ def test_demo_early_warning_level_mix(small):
     assert {"wage_arrears", "social_insurance_arrears", "tax_arrears", "power_arrears", "water_arrears",
             "production_halt", "hotline_complaint", "inspection_finding"} <= set(kinds)
     assert AlertAction.objects.filter(recorded_by__username="town_qianqing").exists()
+
+
+# --- Harmonious-enterprise creation ---------------------------------------------------------------
+
+def harmony_problems(today=None) -> list[str]:
+    """What would be inconsistent in the seeded harmony data (also run by hand on a county database)."""
+    from concord.harmony import rules as hrules, services as hservices
+    from concord.harmony.models import Certification, Evaluation, IndicatorScore, SurveyParticipation, SurveyTally
+    from concord.harmony.models import Survey
+
+    today = today or timezone.localdate()
+    problems = []
+    scores = defaultdict(list)
+    for row in IndicatorScore.objects.values_list("evaluation_id", "computed_points", "self_points", "review_points",
+                                                  "review_reason", "indicator__max_points", "indicator__method"):
+        scores[row[0]].append(row[1:])
+    for ev in Evaluation.objects.select_related("tier", "round").iterator():
+        rows = scores[ev.pk]
+        if not rows:
+            problems.append(f"{ev.pk}: no scores")
+            continue
+        for computed, own, review, reason, maximum, method in rows:
+            for value in (computed, own, review):
+                if value is not None and not 0 <= value <= maximum:
+                    problems.append(f"{ev.pk}: points {value} outside 0..{maximum}")
+            if (method == "manual") != (computed is None):
+                problems.append(f"{ev.pk}: computed points on a manual indicator or none on a computed one")
+            if review is not None and review != (own if own is not None else computed) and not reason:
+                problems.append(f"{ev.pk}: a review change without a reason")
+        own_total = sum((own if own is not None else computed or 0) for computed, own, *_r in rows)
+        review_total = sum((r if r is not None else own if own is not None else computed or 0) for computed, own, r, *_x in rows)
+        status = ev.status
+        if status != "draft" and status != "withdrawn" and ev.self_score != own_total:
+            problems.append(f"{ev.pk}: self score {ev.self_score} is not the sum {own_total}")
+        if ev.review_score is not None and ev.review_score != review_total:
+            problems.append(f"{ev.pk}: review score {ev.review_score} is not the sum {review_total}")
+        if status == "draft" and (ev.submitted_on or ev.self_score is not None):
+            problems.append(f"{ev.pk}: a draft with a submission")
+        if status in ("submitted", "returned", "reviewed", "publicity", "certified") and not ev.submitted_on:
+            problems.append(f"{ev.pk}: {status} without a submission date")
+        if status in ("reviewed", "publicity", "certified"):
+            if not (ev.submitted_on <= ev.onsite_check_on <= ev.reviewed_on <= today and ev.onsite_notes):
+                problems.append(f"{ev.pk}: review dates out of order")
+        if status in ("publicity", "certified"):
+            if not (ev.reviewed_on <= ev.approved_on == ev.publicity_from <= ev.publicity_until):
+                problems.append(f"{ev.pk}: approval dates out of order")
+            if ev.review_score < ev.tier.min_score:
+                problems.append(f"{ev.pk}: approved below the tier's minimum")
+        if status == "publicity" and not hrules.objection_open(today, ev.publicity_from, ev.publicity_until):
+            problems.append(f"{ev.pk}: in publicity but the period is not running")
+        if status == "certified":
+            cert = Certification.objects.filter(evaluation=ev).first()
+            if cert is None or not ev.publicity_until < cert.certified_on <= today:
+                problems.append(f"{ev.pk}: certified without a certificate after publicity")
+        if status == "rejected" and not ev.decision_note:
+            problems.append(f"{ev.pk}: rejected without a reason")
+        if ev.submitted_on and not ev.round.opens_on <= ev.submitted_on <= max(ev.round.self_assessment_due, today):
+            problems.append(f"{ev.pk}: submitted outside the round")
+    for cert in Certification.objects.select_related("tier", "evaluation"):
+        if cert.evaluation.status != "certified" or cert.enterprise_id != cert.evaluation.enterprise_id:
+            problems.append(f"{cert.number}: its evaluation is not certified")
+        if cert.valid_until != hrules.valid_until(cert.certified_on, cert.tier.validity_years):
+            problems.append(f"{cert.number}: validity")
+        if (cert.status == "expired") != (cert.valid_until < today):
+            problems.append(f"{cert.number}: {cert.status} but valid until {cert.valid_until}")
+        if cert.status == "valid" and hservices.active_vetoes(cert.enterprise_id, today):
+            problems.append(f"{cert.number}: valid with an active veto")
+    for survey in Survey.objects.all():
+        answered = SurveyParticipation.objects.filter(survey=survey).count()
+        if survey.responses != answered:
+            problems.append(f"survey {survey.pk}: {survey.responses} responses, {answered} participations")
+        for question in survey.questions.all():
+            total = sum(SurveyTally.objects.filter(question=question).values_list("count", flat=True))
+            if total != answered:
+                problems.append(f"survey {survey.pk}: question {question.pk} has {total} answers of {answered}")
+    return problems
+
+
+def test_demo_harmony_round_tells_the_story(tiny):
+    from concord.harmony import services as hservices
+    from concord.harmony.models import Certification, CountyReview, Evaluation, Objection, Round, Survey, VetoEvent
+
+    today = timezone.localdate()
+    rnd = Round.objects.get(year=today.year)
+    assert rnd.is_open and rnd.opens_on < today - timezone.timedelta(days=50) and rnd.self_assessment_due > today
+    assert tiny["harmony"]["round"] == rnd.pk
+    statuses = Counter(Evaluation.objects.filter(round=rnd).values_list("status", flat=True))
+    assert {"draft", "submitted", "reviewed", "publicity", "certified", "returned", "rejected"} <= set(statuses)
+    # union_demo's enterprise is in self-assessment, part of it scored: the demo user continues.
+    union = User.objects.get(username="union_demo")
+    mine = Evaluation.objects.visible_to(union).get(round=rnd)
+    assert mine.enterprise == union.role_assignments.get().enterprise and mine.status == "draft"
+    assert mine.scores.filter(indicator__method="manual", self_points__isnull=True).exists()
+    assert mine.scores.filter(indicator__method="manual", self_points__isnull=False).exists()
+    # The town officer has one to review and the county one to approve, in 钱清.
+    town = User.objects.get(username="town_qianqing")
+    assert Evaluation.objects.visible_to(town).filter(round=rnd, status="submitted").exists()
+    assert Evaluation.objects.visible_to(town).filter(round=rnd, status="reviewed").exists()
+    # In publicity now: one objection answered, one waiting for the county.
+    story = Evaluation.objects.filter(round=rnd, status="publicity", objections__isnull=False).distinct().get()
+    objections = list(Objection.objects.filter(evaluation=story).order_by("pk"))
+    assert [o.answered_on is not None for o in objections] == [True, False]
+    assert story.publicity_from <= today <= story.publicity_until
+    # Certificates of earlier years: valid ones, expired ones, and one suspended with an open county review.
+    certs = Counter(Certification.objects.filter(evaluation__round__year__lt=today.year).values_list("status", flat=True))
+    assert certs["valid"] > 0 and certs["expired"] > 0 and certs["suspended"] == 1
+    review = CountyReview.objects.get()
+    assert review.closed_on is None and review.certification.status == "suspended"
+    assert Certification.objects.filter(evaluation__round=rnd, status="valid").exists()
+    assert VetoEvent.objects.filter(item__code="V1").exists() and VetoEvent.objects.filter(item__code="V2").exists()
+    # Surveys with responses; the demo worker's enterprise has one open that they have not answered.
+    assert Survey.objects.filter(responses__gt=0, closes_on__lt=today).exists()
+    open_survey = Survey.objects.get(enterprise=mine.enterprise, closes_on__gte=today)
+    assert open_survey.responses > 0
+    assert not open_survey.participations.filter(worker__user__username="worker_demo").exists()
+    # The daily jobs after seeding find nothing new.
+    events = VetoEvent.objects.count()
+    assert hservices.detect_vetoes(today) == 0 and VetoEvent.objects.count() == events
+    assert hservices.expire_and_remind(today) == "expired 0, reminded 0"
+
+
+def test_demo_harmony_is_consistent(tiny):
+    assert harmony_problems() == []
+
+
+def test_demo_harmony_scale(small):
+    from concord.harmony.models import Certification, Evaluation, Round
+
+    today = timezone.localdate()
+    applying = Evaluation.objects.filter(round__year=today.year).count()
+    assert 0.15 < applying / Enterprise.objects.count() < 0.25
+    assert Round.objects.filter(year__lt=today.year, is_open=False).count() == 4
+    assert Certification.objects.count() > applying // 2
+    assert harmony_problems() == []

@@ -763,6 +763,9 @@ def seed(scale: str | Scale = "small", seed_value: int = 2026, *, progress=None,
         from .alerts_seed import seed_alerts  # early warning builds on the cases
 
         alerts = seed_alerts(scale, seed_value, use_copy=use_copy, progress=say)
+        from .harmony_seed import seed_harmony  # harmony builds on the cases, alerts and employments
+
+        harmony = seed_harmony(scale, seed_value, use_copy=use_copy, progress=say)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -776,6 +779,7 @@ def seed(scale: str | Scale = "small", seed_value: int = 2026, *, progress=None,
         "signals": alerts["signals"],
         "alerts": alerts["alerts"],
         "alerts_story": alerts["story"],
+        "harmony": harmony,
         "seconds": time.monotonic() - began,
     }
 
