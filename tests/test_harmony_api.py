@@ -131,6 +131,8 @@ def test_union_officer_sees_only_their_enterprise_and_worker_nothing(both_towns,
     assert client.get(f"{API}/evaluations/{w.ev_a2.pk}/").status_code == 404
     assert ids(ok(client.get(f"{API}/certifications/"))) == {w.cert_a.pk}
     assert ids(ok(client.get(f"{API}/surveys/"))) == {w.survey_a.pk}
+    # The county's rows they apply under are theirs to read.
+    assert ids(ok(client.get(f"{API}/rounds/"))) == {w.round.pk} and len(ok(client.get(f"{API}/tiers/"))["results"]) == 4
     detail = ok(client.get(f"{API}/certifications/{w.cert_a.pk}/"))
     assert detail["reviews"] == []  # county review tasks are not the union officer's
     round_ = ok(login(w.officer_b).get(f"{API}/rounds/{w.round.pk}/"))

@@ -256,8 +256,8 @@ class EvaluationCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            # Rounds and tiers are the county's published rows, which every applicant names (a union
-            # officer's scope reaches only their enterprise); the enterprise must be the caller's to change.
+            self.fields["round"].queryset = Round.objects.visible_to(request.user, VIEW)
+            self.fields["tier"].queryset = Tier.objects.visible_to(request.user, VIEW)
             self.fields["enterprise"].queryset = Enterprise.objects.visible_to(request.user, CHANGE)
 
 
