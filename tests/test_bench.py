@@ -22,7 +22,7 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
         pages = report["pages"][scale]
         assert set(pages) >= {"enterprise_list_town", "worker_list_town", "worker_search_id", "worker_search_name",
                               "enterprise_360", "api_enterprises_town", "api_workers_town", "case_list", "case_measures",
-                              "alert_list", "risk_table"}
+                              "alert_list", "risk_table", "harmony_round", "harmony_measures"}
         for key, row in pages.items():
             # The dispute and early-warning pages have no stock-admin counterpart.
             for who in ("county_admin", "town_officer") + (() if row["admin_url"] is None else ("admin",)):
@@ -40,6 +40,10 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
         assert scan["seconds"] > 0 and scan["raw_seconds"] > 0 and scan["result"].startswith("signals ")
         assert scan["again"].endswith("changed 0, raised 0, lifted 0, escalated 0"), scan
         assert report["seeding"][scale]["alerts"] > 0
+        # Harmony: the figures and computed indicators of every applying enterprise.
+        step = report["harmony"][scale]
+        assert step["available"] and step["enterprises"] == report["facts"][scale]["evaluations"] > 0, step
+        assert step["indicators"] >= step["enterprises"] and step["seconds"] > 0 and step["queries"] > 0
     imported = report["import"]
     assert imported["raw"]["rows"] == 200
     if imported["import"].get("available"):
@@ -50,6 +54,7 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     assert "| case list (/disputes/cases/) | town officer |" in text and "Escalation job" in text
     assert "| alert inbox (/alerts/) | town officer |" in text and "| risk table (/alerts/risk/) | county admin |" in text
     assert "Early-warning scan" in text and "| county | 40 |" in text
+    assert "| harmony measures (/harmony/measures/) | county admin |" in text and "Harmony computed indicators" in text
     if engine == "postgres":
         assert not runner.PostgresEngine(runner.postgres_url(), "concord_bench_test").exists("county")
 

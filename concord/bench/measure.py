@@ -89,6 +89,8 @@ def page_plan() -> tuple[list[dict], dict]:
         # Early warning: a town officer's inbox ordered by deadline, the county's risk table by town and level.
         {"key": "alert_list", "title": "alert inbox (/alerts/)", "url": _reverse("alerts:alert_list"), "admin": None},
         {"key": "risk_table", "title": "risk table (/alerts/risk/)", "url": _reverse("alerts:risk_table"), "admin": None},
+        # Harmony: this year's round's applications (first page) and the coverage measures.
+        *_harmony_pages(),
     ]
     facts = {
         "enterprises": Enterprise.objects.count(),
@@ -101,6 +103,7 @@ def page_plan() -> tuple[list[dict], dict]:
         "cases": Case.objects.count(),
         "town_cases": Case.objects.filter(region=town).count(),
         **_alert_facts(town),
+        **_harmony_facts(town),
     }
     return pages, facts
 
@@ -111,6 +114,47 @@ def _reverse(name: str) -> str | None:
         return reverse(name)
     except NoReverseMatch:
         return None
+
+
+def _current_round():
+    from django.utils import timezone
+
+    from concord.harmony.models import Round
+
+    return Round.objects.filter(year=timezone.localdate().year).first()
+
+
+def _harmony_pages() -> list[dict]:
+    """The round's application list (the evaluation list filtered by the round, or the round page
+    when there is no such list) and the measures page; a page that does not exist (yet) is None."""
+    rnd = _current_round()
+    url = None
+    if rnd is not None:
+        listed = _reverse("harmony:evaluation_list")
+        if listed:
+            from concord.harmony import views
+
+            name = _filter_name(getattr(getattr(views, "EvaluationList", None), "filterset_class", None), "round")
+            url = f"{listed}?{name}={rnd.pk}" if name else None
+        if url is None:
+            try:
+                url = reverse("harmony:round_detail", args=[rnd.pk])
+            except NoReverseMatch:
+                url = None
+    return [
+        {"key": "harmony_round", "title": "round applications (/harmony/evaluations/?round=…)", "url": url, "admin": None},
+        {"key": "harmony_measures", "title": "harmony measures (/harmony/measures/)", "url": _reverse("harmony:measures"),
+         "admin": None},
+    ]
+
+
+def _harmony_facts(town) -> dict:
+    from concord.harmony.models import Certification, Evaluation
+
+    rnd = _current_round()
+    evaluations = Evaluation.objects.filter(round=rnd) if rnd else Evaluation.objects.none()
+    return {"evaluations": evaluations.count(), "town_evaluations": evaluations.filter(region=town).count(),
+            "certifications": Certification.objects.count()}
 
 
 def _alert_facts(town) -> dict:
@@ -364,3 +408,44 @@ def scan(runs: int) -> dict:
             "raw_seconds": raw, "seconds": seconds, "result": result, "again_seconds": again_seconds,
             "again": again, "enterprises": Enterprise.objects.count(), "alerts": Alert.objects.count(),
             "risks": EnterpriseRisk.objects.exclude(level="").count()}
+
+
+# --- Harmony: computed indicators -----------------------------------------------------------------
+
+def harmony(runs: int) -> dict:
+    """Concord's figures for every enterprise applying in this year's round
+    (``concord.harmony.services.figures_for``: grouped aggregates over employments, signals, cases,
+    risks and surveys) and every computed indicator of each enterprise's class scored from them
+    (``rules.compute``), as refreshing the whole round would; median of ``runs`` (read only)."""
+    from django.utils import timezone
+
+    from concord.harmony import rules, services
+    from concord.harmony.models import Evaluation
+
+    rnd = _current_round()
+    if rnd is None:
+        return {"available": False, "reason": "no round this year"}
+    today = timezone.localdate()
+    standard = rnd.standard
+    pairs = list(Evaluation.objects.filter(round=rnd).order_by("enterprise_id").values_list("enterprise_id", "enterprise_class_id"))
+    computed = {c.pk: [i for i in services.applicable_indicators(standard, c) if i.is_computed] for c in standard.classes.all()}
+    figures_times, compute_times, queries, scored = [], [], 0, 0
+    for run in range(WARM_UP + runs):
+        began = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            figures = services.figures_for([e for e, _c in pairs], standard, today)
+        middle = time.perf_counter()
+        scored = 0
+        for enterprise_id, class_id in pairs:
+            for indicator in computed.get(class_id, ()):
+                rules.compute(indicator.method, figures[enterprise_id], indicator.max_points, indicator.params)
+                scored += 1
+        end = time.perf_counter()
+        if run >= WARM_UP:
+            figures_times.append(middle - began)
+            compute_times.append(end - middle)
+        queries = len(captured.captured_queries)
+    figures_s, compute_s = statistics.median(figures_times), statistics.median(compute_times)
+    return {"available": True, "enterprises": len(pairs), "indicators": scored, "figures_seconds": figures_s,
+            "compute_seconds": compute_s, "seconds": figures_s + compute_s, "queries": queries,
+            "all_enterprises": Enterprise.objects.count()}

@@ -260,7 +260,7 @@ def run_engine(engine, options: Options, say) -> dict:
         "engine": engine.name, "label": engine.label, "command": options.command,
         "date": datetime.now(dt_timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(engine),
         "runs": options.runs, "rounds": options.rounds, "seeding": {}, "pages": {}, "facts": {}, "import": None,
-        "escalation": {}, "scan": {},
+        "escalation": {}, "scan": {}, "harmony": {},
     }
     databases = ("small", "county")
     try:
@@ -294,6 +294,9 @@ def run_engine(engine, options: Options, say) -> dict:
             report["escalation"][db] = measure_escalation(engine, db, options, say)
         for db in databases:
             report["scan"][db] = measure_scan(engine, db, options, say)
+        for db in databases:
+            say(f"-- harmony computed indicators on the {db} database")
+            report["harmony"][db] = run_worker(engine, db, options.out_dir, "harmony", ["--runs", str(options.runs)])
         if options.import_rows:
             report["import"] = measure_import(engine, options, say)
     finally:
@@ -446,7 +449,10 @@ def render(report: dict) -> str:
             f"cases, {small.get('town_cases', 0):,} / {county.get('town_cases', 0):,} in the town) and the early-warning "
             f"pages (the alert inbox's first page, ordered by deadline, and the risk table of towns × levels; "
             f"{small.get('alerts', 0):,} / {county.get('alerts', 0):,} alerts, {small.get('town_open_alerts', 0):,} / "
-            f"{county.get('town_open_alerts', 0):,} open in the town) have no admin counterpart.",
+            f"{county.get('town_open_alerts', 0):,} open in the town) and the harmony pages (this year's round's "
+            f"applications, first page, and the coverage measures; {small.get('evaluations', 0):,} / "
+            f"{county.get('evaluations', 0):,} applications, {small.get('town_evaluations', 0):,} / "
+            f"{county.get('town_evaluations', 0):,} in the town) have no admin counterpart.",
             "",
             "| page | user | small ms | county ms | county ÷ small (goal ≤ 2) | queries small / county (equal) "
             "| admin ms small / county | page ÷ admin, county (goal ≤ 1) |",
@@ -474,6 +480,7 @@ def render(report: dict) -> str:
         lines.append("")
     lines += render_escalation(report)
     lines += render_scan(report)
+    lines += render_harmony(report)
     imp = report.get("import")
     if imp:
         lines += [f"Import of a {imp['rows']:,}-row worker file ({imp['file']}, {imp['file_bytes'] / 1e6:.1f} MB, written "
@@ -549,6 +556,31 @@ def render_escalation(report: dict) -> list[str]:
     return lines
 
 
+def render_harmony(report: dict) -> list[str]:
+    rows = report.get("harmony") or {}
+    if not rows:
+        return []
+    lines = [
+        "Harmony computed indicators: `concord.harmony.services.figures_for` over every enterprise applying in this "
+        "year's round (grouped aggregates of employments, wage-arrears signals, dispute cases, risk levels, registry "
+        "flags and surveys, in chunks), then `rules.compute` of every computed indicator of each enterprise's class, "
+        f"as refreshing the whole round would (median of {report['runs']} runs, read only).",
+        "",
+        "| database | applying enterprises | indicators computed | queries | figures_for s | rules.compute s | total s "
+        "| ms per enterprise |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for db, e in rows.items():
+        if not e.get("available", True):
+            lines.append(f"| {db} | not available ({e.get('reason')}) | | | | | | |")
+            continue
+        per = e["seconds"] * 1000 / e["enterprises"] if e["enterprises"] else None
+        lines.append(f"| {db} | {e['enterprises']:,} of {e['all_enterprises']:,} | {e['indicators']:,} | {e['queries']} | "
+                     f"{e['figures_seconds']:.2f} | {e['compute_seconds']:.2f} | {e['seconds']:.2f} | {_ms(per)} |")
+    lines.append("")
+    return lines
+
+
 def render_scan(report: dict) -> list[str]:
     rows = report.get("scan") or {}
     if not rows:
@@ -596,7 +628,10 @@ one run, side by side:
   SQLite), against a raw SELECT of the overdue cases it processes;
 - the early-warning alert inbox and risk table at both scales (the same two goals as the lists);
 - the early-warning scan `concord.alerts.services.scan` over a copy of the county database (200,000
-  risk signals; goal < 30 s on SQLite), against one raw aggregate over the same signals.
+  risk signals; goal < 30 s on SQLite), against one raw aggregate over the same signals;
+- the harmony round's application list and coverage measures at both scales (the same two goals as
+  the lists), and the time to compute the figures and computed indicators of every applying
+  enterprise (about 5,000 at county scale).
 
 The machine is shared, so ratios mean more than absolute times. Each engine's section below is
 replaced by the next run on that engine. Options: `manage.py bench --help`; the method is in

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from concord.bench import runner
 from concord.demo import seed
 
-WORKER_STEPS = ("pages", "counts", "make-import-file", "import", "raw-insert", "escalation", "scan")
+WORKER_STEPS = ("pages", "counts", "make-import-file", "import", "raw-insert", "escalation", "scan", "harmony")
 
 
 class Command(BaseCommand):
@@ -100,6 +100,8 @@ class Command(BaseCommand):
             result = measure.escalation(options["runs"])
         elif step == "scan":
             result = measure.scan(options["runs"])
+        elif step == "harmony":
+            result = measure.harmony(options["runs"])
         else:
             result = measure.raw_insert(options["raw"])
         Path(options["json_out"]).write_text(json.dumps(result, ensure_ascii=False, default=str))
