@@ -114,7 +114,19 @@ def harmony_samples(world):
                                              description=f"{token}童工")
             made.append((event, CountyReview.objects.create(certification=cert, veto_event=event, opened_on=date(2026, 9, 1))))
         (world.veto_a, world.review_a), (world.veto_b, world.review_b) = made
-    from concord.harmony.models import CountyReview, Indicator, VetoEvent, VetoItem
+    if not hasattr(world, "evidence_a"):
+        # An evidence file on a manual indicator of each town's evaluation.
+        from django.core.files.base import ContentFile
+
+        from concord.harmony.models import EvaluationEvidence, Indicator
+
+        manual = Indicator.objects.filter(method="manual").order_by("pk").first()
+        world.evidence_a, world.evidence_b = (
+            EvaluationEvidence.objects.create(evaluation=ev, indicator=manual, file=ContentFile(b"%PDF-1.4", name="h.pdf"),
+                                              file_name=f"{token}台账.pdf", content_type="application/pdf", size=8,
+                                              description=f"{token}证明材料")
+            for ev, token in ((world.evaluation_a, "Alpha"), (world.evaluation_b, "Bravo")))
+    from concord.harmony.models import CountyReview, EvaluationEvidence, Indicator, VetoEvent, VetoItem
 
     indicator, veto_item = Indicator.objects.order_by("pk").first(), VetoItem.objects.order_by("pk").first()
     standard = Standard.objects.get()
@@ -128,6 +140,7 @@ def harmony_samples(world):
         Tier: (tier, tier),
         Round: (world.round, world.round),
         Evaluation: (world.evaluation_a, world.evaluation_b),
+        EvaluationEvidence: (world.evidence_a, world.evidence_b),
         Certification: (world.cert_a, world.cert_b),
         Survey: (world.survey_a, world.survey_b),
     }

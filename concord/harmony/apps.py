@@ -15,12 +15,12 @@ class HarmonyConfig(AppConfig):
 
         from . import panels, periodic, services  # noqa: F401  (360 section, jobs)
         from .models import (
-            Certification, CountyReview, EnterpriseClass, Evaluation, Indicator, IndicatorGroup, IndicatorScore, Objection,
-            Round, Standard, Survey, SurveyQuestion, Tier, VetoEvent, VetoItem,
+            Certification, CountyReview, EnterpriseClass, Evaluation, EvaluationEvidence, Indicator, IndicatorGroup,
+            IndicatorScore, Objection, Round, Standard, Survey, SurveyQuestion, Tier, VetoEvent, VetoItem,
         )
 
-        for model in (Certification, CountyReview, EnterpriseClass, Evaluation, Indicator, IndicatorGroup, IndicatorScore,
-                      Objection, Round, Standard, Survey, SurveyQuestion, Tier, VetoEvent, VetoItem):
+        for model in (Certification, CountyReview, EnterpriseClass, Evaluation, EvaluationEvidence, Indicator, IndicatorGroup,
+                      IndicatorScore, Objection, Round, Standard, Survey, SurveyQuestion, Tier, VetoEvent, VetoItem):
             register_audited(model)
         # A collective case during a title's validity suspends it at once.
         collective_case_filed.connect(services.on_collective_case, dispatch_uid="harmony_collective_case")

@@ -525,3 +525,41 @@ class SurveyTally(models.Model):
             models.UniqueConstraint(fields=["question", "value"], name="harmony_tally_once"),
             models.CheckConstraint(condition=Q(value__gte=1) & Q(value__lte=5), name="harmony_tally_scale"),
         ]
+
+
+# --- evidence files of manual indicators ----------------------------------------------------------
+
+class EvaluationEvidence(models.Model):
+    """A file the applicant attaches to a manual indicator of an evaluation (checked by the dispute
+    evidence rules: type by name and first bytes, at most 10 MB); every viewer of the evaluation
+    downloads it."""
+
+    evaluation = models.ForeignKey(Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE,
+                                   related_name="evidence_files")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to="harmony/evidence/%Y/%m/", max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+", editable=False)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(regions=("evaluation__region__path",), enterprise="evaluation__enterprise",
+                      view_roles=STAFF_ROLES, write_roles=EVALUATION_WRITERS)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("harmony:evidence_download", args=[self.pk])
+
+    def audit_anchor(self):
+        return self.evaluation.audit_anchor()

@@ -19,6 +19,9 @@ urlpatterns = [
     path("evaluations/<int:pk>/reject/", views.EvaluationReject.as_view(), name="evaluation_reject"),
     path("evaluations/<int:pk>/certify/", views.EvaluationCertify.as_view(), name="evaluation_certify"),
     path("evaluations/<int:pk>/answer/", views.EvaluationAnswer.as_view(), name="evaluation_answer"),
+    path("evaluations/<int:pk>/evidence/", views.EvaluationEvidenceAdd.as_view(), name="evaluation_evidence"),
+    path("evidence/<int:pk>/", views.EvidenceDownload.as_view(), name="evidence_download"),
+    path("evidence/<int:pk>/remove/", views.EvidenceRemove.as_view(), name="evidence_remove"),
     # Public: no login (the view is marked login_not_required); publicity notices carry no personal data.
     path("publicity/", views.Publicity.as_view(), name="publicity"),
     path("certifications/", views.CertificationList.as_view(), name="certification_list"),

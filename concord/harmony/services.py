@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concord.core import audit, notify
 from concord.core.models import RoleAssignment
@@ -24,11 +25,12 @@ from concord.core.scope import CHANGE, VIEW, Role, ensure_in_scope, user_roles
 from concord.core.sequences import next_value
 from concord.core.workdays import CalendarMissing, current_calendar
 from concord.core.workflow import transition
+from concord.disputes import evidence as evidence_rules
 from concord.registry.models import Employment, Enterprise, Worker
 
 from . import rules
 from .models import (
-    Certification, CertificationStatus, CountyReview, Detection, Evaluation, EvaluationStatus, Indicator,
+    Certification, CertificationStatus, CountyReview, Detection, Evaluation, EvaluationEvidence, EvaluationStatus, Indicator,
     IndicatorScore, Objection, Survey, SurveyParticipation, SurveyQuestion, SurveyTally, Tier, VetoEvent, VetoItem,
 )
 
@@ -625,3 +627,60 @@ def _union_officers(obj):
 
 def _county_admins(obj):
     return _users(Q(role=Role.COUNTY_ADMIN, region__parent__isnull=True))
+
+
+# --- evidence files of manual indicators ----------------------------------------------------------
+
+# Timeline labels of the evidence events (registered here: apps.py only lists the audited models).
+audit.register_verbs({"evaluation.evidence_add": gettext_lazy("Evidence file attached"),
+                      "evaluation.evidence_remove": gettext_lazy("Evidence file removed")})
+EVIDENCE_OPEN = {EvaluationStatus.DRAFT, EvaluationStatus.RETURNED}
+
+
+@transaction.atomic
+def evidence_add(evaluation, *, actor, indicator, upload, description: str = "") -> EvaluationEvidence:
+    """Attach ``upload`` to a manual indicator of ``evaluation`` while the applicant may still change
+    it (draft or returned). The file is checked by the dispute evidence rules (type by name and first
+    bytes, at most 10 MB); nothing is stored when it is refused."""
+    row = _locked_for(evaluation, actor, EVIDENCE_OPEN, _("Evidence files can only change before submission."))
+    indicator_id = getattr(indicator, "pk", indicator)
+    score = (IndicatorScore.objects.filter(evaluation=row, indicator_id=indicator_id).select_related("indicator").first()
+             if str(indicator_id or "").isdigit() else None)
+    errors = {}
+    if score is None:
+        errors["indicator"] = [_("Choose an indicator of this application.")]
+    elif score.indicator.is_computed:
+        errors["indicator"] = [_("This indicator is computed from Concord's data: it takes no evidence files.")]
+    if upload is None:
+        errors["file"] = [_("Choose a file to attach.")]
+    else:
+        head = upload.read(16)
+        upload.seek(0)
+        problem = evidence_rules.problem(upload.name, upload.size, head)
+        if problem:
+            errors["file"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+    item = EvaluationEvidence(evaluation=row, indicator=score.indicator, file=upload, file_name=upload.name[:255],
+                              content_type=evidence_rules.content_type(upload.name), size=upload.size,
+                              description=(description or "").strip()[:255], uploaded_by=actor)
+    item.save()
+    audit.record_event(actor=actor, verb="evaluation.evidence_add", target=row,
+                       summary=_("Evidence file attached to %(code)s: %(name)s") % {
+                           "code": score.indicator.code, "name": item.file_name},
+                       data={"evidence": item.pk, "indicator": score.indicator_id, "size": item.size})
+    return item
+
+
+@transaction.atomic
+def evidence_remove(item, *, actor) -> None:
+    """Remove an evidence file while its evaluation is in draft or returned (the file goes after commit)."""
+    row = _locked_for(item.evaluation, actor, EVIDENCE_OPEN, _("Evidence files can only change before submission."))
+    item = EvaluationEvidence.objects.select_related("indicator").get(pk=item.pk, evaluation=row)
+    name, code, stored = item.file_name, item.indicator.code, item.file.name
+    storage = item.file.storage
+    item.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+    audit.record_event(actor=actor, verb="evaluation.evidence_remove", target=row,
+                       summary=_("Evidence file removed from %(code)s: %(name)s") % {"code": code, "name": name},
+                       data={"indicator": item.indicator_id})

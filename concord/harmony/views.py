@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +24,10 @@ from django_tables2 import RequestConfig
 
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, VIEW
+from concord.disputes.forms import EvidenceForm
 
 from . import filters as f, forms, selectors, services, tables as t
-from .models import Certification, CertificationStatus, Evaluation, Objection, Round
+from .models import Certification, CertificationStatus, Evaluation, EvaluationEvidence, Objection, Round
 
 
 def apply_errors(form, exc):
@@ -266,8 +267,11 @@ class EvaluationDetail(generic.ObjectDetailView):
         groups, totals = selectors.score_groups(ev)
         ctx["groups"], ctx["totals"] = groups, totals
         scores = [s for g in groups for s in g.rows]
-        available = {tr.name for tr in ev.workflow.available(ev, user)} if selectors.may_change(user, ev) else set()
+        changeable = selectors.may_change(user, ev)
+        available = {tr.name for tr in ev.workflow.available(ev, user)} if changeable else set()
         ctx["available"] = available
+        ctx["evidence_open"] = changeable and ev.status in services.EVIDENCE_OPEN
+        attach_evidence(ev, user, scores, ctx["evidence_open"], failed)
         if "submit" in available:
             ctx["assess_form"] = failed[1] if failed[0] == "assess" else forms.SelfAssessForm(scores=scores)
             attach(ctx["assess_form"], scores)
@@ -291,6 +295,37 @@ class EvaluationDetail(generic.ObjectDetailView):
         ctx["certification"] = Certification.objects.visible_to(user).filter(evaluation=ev).first()
         ctx["publicity_open"] = selectors.objection_open(ev, today)
         return ctx
+
+
+def evidence_form(indicator_id, data=None, files=None):
+    """The upload form of one manual indicator (the dispute evidence form: file and description). Its
+    inputs sit in the indicator's row and belong, through their ``form`` attribute, to a form element
+    outside the self-assessment form (forms do not nest)."""
+    form = EvidenceForm(data, files, auto_id=f"id_evidence{indicator_id}_%s")
+    for field in form.fields.values():
+        field.widget.attrs["form"] = f"evidence-add-{indicator_id}"
+    return form
+
+
+def attach_evidence(ev, user, scores, open_, failed):
+    """Give each manual indicator's row its evidence files (one query) and, while the applicant may
+    change them, its upload form (the refused one, with its errors, after a failed upload)."""
+    files = {}
+    for item in EvaluationEvidence.objects.visible_to(user).filter(evaluation=ev).select_related("uploaded_by"):
+        files.setdefault(item.indicator_id, []).append(item)
+    for s in scores:
+        if s.indicator.is_computed:
+            continue
+        s.evidence_files = files.get(s.indicator_id, [])
+        if open_:
+            s.evidence_form = failed[1] if failed[0] == f"evidence-{s.indicator_id}" else evidence_form(s.indicator_id)
+
+
+def evaluation_page(request, ev, failed=(None, None), status=400):
+    view = EvaluationDetail(request=request, kwargs={"pk": ev.pk})
+    view.object = ev
+    ctx = view.get_context_data(object=ev, failed=failed)
+    return ctx, lambda: render(request, view.get_template_names(), ctx, status=status)
 
 
 class EvaluationPostView(generic.ScopedViewMixin, View):
@@ -332,17 +367,16 @@ class EvaluationPostView(generic.ScopedViewMixin, View):
 
     def refused(self, request, ev, form):
         ev = self.evaluation_of(ev.pk)  # fresh: nothing was changed
-        view = EvaluationDetail(request=request, kwargs={"pk": ev.pk})
-        view.object = ev
-        ctx = view.get_context_data(object=ev, failed=(self.form_name, form))
+        ctx, respond = evaluation_page(request, ev, failed=(self.form_name, form))
         shown = {"assess": "assess_form", "review": "review_form"}.get(self.form_name)
         on_page = (ctx.get(shown) is form) if shown else any(item["form"] is form for item in ctx["side_forms"]) or any(
-            getattr(o, "form", None) is form for o in ctx["objections"])
+            getattr(o, "form", None) is form for o in ctx["objections"]) or any(
+            getattr(s, "evidence_form", None) is form for g in ctx["groups"] for s in g.rows)
         if not on_page:  # the workflow no longer offers this form: say why at the top
             for msgs in form.errors.values():
                 for msg in msgs:
                     messages.error(request, msg)
-        return render(request, view.get_template_names(), ctx, status=400)
+        return respond()
 
     def write(self, ev, form):
         raise NotImplementedError
@@ -451,6 +485,74 @@ class EvaluationAnswer(EvaluationPostView):
                 messages.success(request, _("Objection answered."))
                 return redirect(ev.get_absolute_url() + "#objections")
         return self.refused(request, ev, form)
+
+
+class EvaluationEvidenceAdd(EvaluationPostView):
+    """Attach an evidence file to a manual indicator (``indicator``, ``file``, ``description``); a
+    refused file is shown in its indicator's row, nothing stored."""
+
+    def post(self, request, pk):
+        ev = self.evaluation_of(pk)
+        raw = request.POST.get("indicator", "")
+        indicator_id = int(raw) if raw.isdigit() else None
+        self.form_name = f"evidence-{indicator_id}"
+        form = evidence_form(indicator_id, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                item = services.evidence_add(ev, actor=request.user, indicator=indicator_id, upload=form.cleaned_data["file"],
+                                             description=form.cleaned_data["description"])
+            except (ValidationError, PermissionDenied) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Evidence file attached: %(name)s.") % {"name": item.file_name})
+                return redirect(f"{ev.get_absolute_url()}#indicator-{item.indicator_id}")
+        return self.refused(request, ev, form)
+
+
+class EvidenceRemove(generic.ScopedViewMixin, View):
+    """POST: remove an evidence file while the application is in draft or returned. GET: the evaluation page."""
+
+    model = EvaluationEvidence
+    action = CHANGE
+
+    def item_of(self, pk):
+        item = self.get_queryset().filter(pk=pk).first()
+        if item is None:
+            raise Http404
+        return item
+
+    def get(self, request, pk):
+        return EvaluationDetail.as_view()(request, pk=self.item_of(pk).evaluation_id)
+
+    def post(self, request, pk):
+        item = self.item_of(pk)
+        try:
+            services.evidence_remove(item, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            for msg in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
+                messages.error(request, msg)
+            ev = Evaluation.objects.select_related(*EvaluationDetail.select_related).get(pk=item.evaluation_id)
+            return evaluation_page(request, ev)[1]()
+        messages.success(request, _("Evidence file removed: %(name)s.") % {"name": item.file_name})
+        return redirect(f"{reverse('harmony:evaluation_detail', args=[item.evaluation_id])}#indicator-{item.indicator_id}")
+
+
+class EvidenceDownload(generic.ScopedViewMixin, View):
+    """An evidence file, to whoever sees its evaluation (404 outside the scope), as an attachment."""
+
+    model = EvaluationEvidence
+
+    def get(self, request, pk):
+        item = self.get_queryset().filter(pk=pk).first()
+        if item is None:
+            raise Http404
+        try:
+            handle = item.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=True, filename=item.file_name, content_type=item.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 # --- the public publicity page --------------------------------------------------------------------

@@ -6,6 +6,7 @@ and survey results (counts only). Writes: one input serializer per action; they 
 the rules and their messages are the services' (concord/harmony/services.py), so the API refuses
 what the pages refuse, with the same words.
 """
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,8 +17,8 @@ from concord.registry.models import Enterprise
 
 from .. import rules
 from ..models import (
-    Certification, CertificationStatus, CountyReview, EnterpriseClass, Evaluation, EvaluationStatus, Indicator,
-    IndicatorGroup, IndicatorScore, Objection, Round, Standard, Survey, Tier, VetoItem,
+    Certification, CertificationStatus, CountyReview, EnterpriseClass, Evaluation, EvaluationEvidence, EvaluationStatus,
+    Indicator, IndicatorGroup, IndicatorScore, Objection, Round, Standard, Survey, Tier, VetoItem,
 )
 
 
@@ -208,11 +209,28 @@ class ObjectionSerializer(serializers.ModelSerializer):
         return str(obj.answered_by) if obj.answered_by_id else ""
 
 
+class EvidenceFileSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="file_name", read_only=True)
+    size = serializers.IntegerField(read_only=True, help_text=_("Bytes."))
+    download_url = serializers.SerializerMethodField(help_text=_("The file, for whoever sees the evaluation."))
+
+    class Meta:
+        model = EvaluationEvidence
+        fields = ["id", "name", "size", "indicator", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        url = reverse("harmony:evidence_download", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class EvaluationDetailSerializer(EvaluationSerializer):
     """One evaluation: adds its scores (with the figures of computed indicators), the on-site check,
     its objections, its certificate and the actions the caller may take now."""
 
     scores = serializers.SerializerMethodField()
+    evidence_files = serializers.SerializerMethodField(help_text=_("Evidence files attached to manual indicators."))
     objections = serializers.SerializerMethodField()
     certification = serializers.SerializerMethodField(help_text=_("The certificate's id once certified."))
     available_actions = serializers.SerializerMethodField(
@@ -220,7 +238,7 @@ class EvaluationDetailSerializer(EvaluationSerializer):
 
     class Meta(EvaluationSerializer.Meta):
         fields = EvaluationSerializer.Meta.fields + [
-            "onsite_check_on", "onsite_notes", "decision_note", "scores", "objections", "certification",
+            "onsite_check_on", "onsite_notes", "decision_note", "scores", "evidence_files", "objections", "certification",
             "available_actions"]
         read_only_fields = fields
 
@@ -228,6 +246,11 @@ class EvaluationDetailSerializer(EvaluationSerializer):
     def get_scores(self, obj):
         rows = IndicatorScore.objects.filter(evaluation=obj).select_related("indicator__group")
         return IndicatorScoreSerializer(rows, many=True).data
+
+    @extend_schema_field(EvidenceFileSerializer(many=True))
+    def get_evidence_files(self, obj):
+        rows = EvaluationEvidence.objects.filter(evaluation=obj).order_by("created_at", "pk")
+        return EvidenceFileSerializer(rows, many=True, context=self.context).data
 
     @extend_schema_field(ObjectionSerializer(many=True))
     def get_objections(self, obj):
