@@ -171,3 +171,18 @@ def test_survey_is_anonymous_and_one_response_per_worker(setup, login):
     assert {f.name for f in SurveyTally._meta.concrete_fields} == {"id", "question", "value", "count"}
     result = services.survey_result(survey)
     assert not result["valid"] and result["share"] is None  # 1 of the 2 responses needed
+
+
+def test_figures_need_the_same_queries_for_one_or_many_surveys(setup, django_assert_max_num_queries):
+    w = setup
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(ents):
+        with CaptureQueriesContext(connection) as ctx:
+            services.figures_for([e.pk for e in ents], w.standard, TODAY)
+        return len(ctx.captured_queries)
+
+    for ent in (w.ent_a, w.ent_a2):
+        services.survey_open(actor=w.admin, enterprise=ent, opens_on=TODAY - timedelta(days=20), closes_on=TODAY - timedelta(days=5))
+    assert queries([w.ent_a]) == queries([w.ent_a, w.ent_a2, w.ent_b])

@@ -75,25 +75,36 @@ def figures_for(enterprise_ids, standard, today: date) -> dict[int, rules.Figure
             data[ent]["alert_level"] = level
         for ent, union, congress in Enterprise.objects.filter(pk__in=chunk).values_list("pk", "has_union", "has_workers_congress"):
             data[ent].update(has_union=union, has_congress=congress)
+        latest = {}
         for survey in (Survey.objects.filter(enterprise_id__in=chunk, closes_on__lte=today, closes_on__gte=since)
-                       .order_by("enterprise_id", "-closes_on")):
-            if "satisfaction" in data[survey.enterprise_id]:
-                continue
-            share = satisfaction_of(survey)
-            data[survey.enterprise_id].update(satisfaction=share, responses=survey.responses)
+                       .order_by("enterprise_id", "-closes_on", "-pk")):
+            latest.setdefault(survey.enterprise_id, survey)
+        shares = satisfaction_shares(latest.values())
+        for ent, survey in latest.items():
+            data[ent].update(satisfaction=shares.get(survey.pk), responses=survey.responses)
     return {ent: rules.Figures(**data.get(ent, {})) for ent in ids}
+
+
+def satisfaction_shares(surveys) -> dict[int, Decimal | None]:
+    """``satisfaction_of`` for many surveys in one grouped query."""
+    surveys = list(surveys)
+    counts = defaultdict(lambda: [0, 0])  # survey id → [answers, satisfied]
+    rows = (SurveyTally.objects.filter(question__survey__in=[s.pk for s in surveys], question__counts_for_satisfaction=True)
+            .values_list("question__survey_id", "value", "count"))
+    for survey_id, value, count in rows:
+        counts[survey_id][0] += count
+        counts[survey_id][1] += count if value >= 4 else 0
+    out = {}
+    for s in surveys:
+        answers, satisfied = counts[s.pk]
+        out[s.pk] = (rules.satisfaction_share(satisfied, answers, 1)
+                     if s.responses >= max(s.min_responses, 1) and answers else None)
+    return out
 
 
 def satisfaction_of(survey) -> Decimal | None:
     """The share of satisfied answers (4 or 5 of 5) over the questions that count, when valid."""
-    rows = SurveyTally.objects.filter(question__survey=survey, question__counts_for_satisfaction=True)
-    total = satisfied = 0
-    for value, count in rows.values_list("value", "count"):
-        total += count
-        satisfied += count if value >= 4 else 0
-    if survey.responses < max(survey.min_responses, 1) or not total:
-        return None
-    return rules.satisfaction_share(satisfied, total, 1)
+    return satisfaction_shares([survey])[survey.pk]
 
 
 def applicable_indicators(standard, enterprise_class):
