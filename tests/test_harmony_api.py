@@ -319,3 +319,25 @@ def test_schema_lists_the_harmony_routes(tmp_path):
     for route in ("standards/", "tiers/", "rounds/", "evaluations/", "evaluations/{id}/self-assess/",
                   "evaluations/{id}/answer-objection/", "certifications/{id}/", "surveys/{id}/result/"):
         assert f"{API}/{route}" in paths, route
+
+
+def test_recheck_through_the_api(world):
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from concord.harmony.models import Certification
+    from tests.test_scope_matrix import harmony_samples
+
+    cert = harmony_samples(world)[Certification][0]
+    client = APIClient()
+    client.force_authenticate(world.admin)
+    url = f"/api/harmony/certifications/{cert.pk}/recheck/"
+    bad = client.post(url, {"checked_on": "2099-01-01", "passed": True, "note": ""}, format="json")
+    assert bad.status_code == 400 and {"checked_on", "note"} <= set(bad.json())
+    ok = client.post(url, {"checked_on": timezone.localdate().isoformat(), "passed": True, "note": "复审合格"}, format="json")
+    assert ok.status_code == 200, ok.content
+    assert Certification.objects.get(pk=cert.pk).next_recheck_on != cert.next_recheck_on
+    town = APIClient()
+    town.force_authenticate(world.officer_a)
+    assert town.post(url, {"checked_on": timezone.localdate().isoformat(), "passed": False, "note": "x"}, format="json").status_code == 403
+    assert Certification.objects.get(pk=cert.pk).status == "valid"

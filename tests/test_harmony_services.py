@@ -186,3 +186,29 @@ def test_figures_need_the_same_queries_for_one_or_many_surveys(setup, django_ass
     for ent in (w.ent_a, w.ent_a2):
         services.survey_open(actor=w.admin, enterprise=ent, opens_on=TODAY - timedelta(days=20), closes_on=TODAY - timedelta(days=5))
     assert queries([w.ent_a]) == queries([w.ent_a, w.ent_a2, w.ent_b])
+
+
+def test_yearly_recheck_passes_or_revokes(setup, login):
+    w = setup
+    ev = submitted(w)
+    ev = services.evaluation_review(ev, actor=w.officer_a, points={}, reasons={}, onsite_check_on=TODAY, onsite_notes="核查无误", today=TODAY)
+    ev = services.evaluation_approve(ev, actor=w.admin, today=TODAY)
+    cert = services.evaluation_certify(ev, actor=w.admin, today=date(2026, 11, 23))
+    checked = date(2027, 11, 20)
+    with pytest.raises(ValidationError) as err:
+        services.recheck_record(cert, actor=w.admin, checked_on=checked, passed=True, note="", today=checked)
+    assert "note" in err.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.recheck_record(cert, actor=w.officer_a, checked_on=checked, passed=True, note="复审合格", today=checked)
+    cert = services.recheck_record(cert, actor=w.admin, checked_on=checked, passed=True, note="复审合格", today=checked)
+    assert (cert.status, cert.next_recheck_on) == ("valid", date(2028, 11, 20))
+    # Through the page: a failed re-check revokes the title; bad input changes nothing.
+    client = login(w.admin)
+    url = f"/harmony/certifications/{cert.pk}/recheck/"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"checked_on": "2099-01-01", "passed": "no", "note": "x"})
+    assert bad.status_code == 400 and Certification.objects.get(pk=cert.pk).status == "valid"
+    from django.utils import timezone
+
+    done = client.post(url, {"checked_on": timezone.localdate().isoformat(), "passed": "no", "note": "复审发现未缴社保"})
+    assert done.status_code == 302 and Certification.objects.get(pk=cert.pk).status == "revoked"

@@ -29,7 +29,7 @@ class HarmonyConfig(AppConfig):
             "evaluation.start": _("Application opened"), "evaluation.self_assess": _("Self-assessment saved"),
             "evaluation.objection": _("Objection lodged"), "evaluation.answer": _("Objection answered"),
             "certification.issue": _("Certified"), "certification.suspend": _("Title suspended"),
-            "certification.restore": _("Title restored"), "certification.revoke": _("Title revoked"),
+            "certification.restore": _("Title restored"), "certification.recheck": _("Re-check"), "certification.revoke": _("Title revoked"),
             "veto.record": _("Veto item recorded"), "survey.open": _("Satisfaction survey opened"),
         })
         navigation.register("harmony", [

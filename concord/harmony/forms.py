@@ -121,3 +121,10 @@ class ObjectionForm(forms.Form):
     text = forms.CharField(label=_("objection"), widget=forms.Textarea(attrs={"rows": 3}))
     contact = forms.CharField(label=_("contact (optional)"), required=False,
                               help_text=_("A phone number or e-mail if you want an answer; it is not published."))
+
+
+class RecheckForm(forms.Form):
+    checked_on = forms.DateField(label=_("re-checked on"), widget=DATE)
+    passed = forms.TypedChoiceField(label=_("result"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("Passed: the title stays")), ("no", _("Failed: revoke the title"))])
+    note = forms.CharField(label=_("what the re-check found"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -27,4 +27,5 @@ urlpatterns = [
     path("certifications/", views.CertificationList.as_view(), name="certification_list"),
     path("certifications/<int:pk>/", views.CertificationDetail.as_view(), name="certification_detail"),
     path("certifications/<int:pk>/pdf/", views.CertificationPdf.as_view(), name="certification_pdf"),
+    path("certifications/<int:pk>/recheck/", views.CertificationRecheck.as_view(), name="certification_recheck"),
 ]

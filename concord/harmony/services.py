@@ -695,3 +695,41 @@ def evidence_remove(item, *, actor) -> None:
     audit.record_event(actor=actor, verb="evaluation.evidence_remove", target=row,
                        summary=_("Evidence file removed from %(code)s: %(name)s") % {"code": code, "name": name},
                        data={"indicator": item.indicator_id})
+
+
+# --- the yearly re-check (复审) ----------------------------------------------------------------------
+
+@transaction.atomic
+def recheck_record(cert, *, actor, checked_on: date, passed: bool, note: str, today: date | None = None) -> Certification:
+    """The county's re-check of a valid title: passed moves the next re-check on by the tier's
+    interval (never past the validity); failed revokes the title (dynamic management, 动态管理)."""
+    today = today or timezone.localdate()
+    cert = Certification.objects.select_for_update().select_related("tier", "enterprise").get(pk=cert.pk)
+    if not Certification.objects.visible_to(actor, CHANGE).filter(pk=cert.pk).exists():
+        raise PermissionDenied(_("Only the county records re-checks."))
+    errors = {}
+    if cert.status != CertificationStatus.VALID:
+        errors["status"] = [_("Only a valid title is re-checked.")]
+    if checked_on is None:
+        errors["checked_on"] = [_("Give the date of the re-check.")]
+    elif checked_on > today:
+        errors["checked_on"] = [_("The date cannot be in the future.")]
+    elif checked_on < cert.certified_on:
+        errors["checked_on"] = [_("The re-check cannot be before the certification.")]
+    if not (note or "").strip():
+        errors["note"] = [_("Record what the re-check found.")]
+    if errors:
+        raise ValidationError(errors)
+    if passed:
+        cert.next_recheck_on = min(rules.add_months(checked_on, cert.tier.recheck_months), cert.valid_until)
+        cert.save(update_fields=["next_recheck_on"])
+        summary = _("Re-check passed; next by %(day)s") % {"day": cert.next_recheck_on.isoformat()}
+    else:
+        cert.status, cert.status_changed_on, cert.status_reason = CertificationStatus.REVOKED, today, note.strip()[:500]
+        cert.save(update_fields=["status", "status_changed_on", "status_reason"])
+        summary = _("Re-check failed; title revoked")
+    audit.record_event(actor=actor, verb="certification.recheck", target=cert, summary=summary,
+                       data={"passed": passed, "checked_on": checked_on.isoformat(), "note": note.strip()[:500]})
+    notify.notify(_union_officers(cert) + _town_officers(cert), f"{cert.number} · {summary}", cert.get_absolute_url())
+    return cert
+

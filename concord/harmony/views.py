@@ -618,6 +618,7 @@ class CertificationDetail(generic.ObjectDetailView):
     select_related = ("enterprise", "region", "tier", "evaluation__round")
     detail_fields = ("number", "enterprise", "region", "tier", "evaluation", "certified_on", "valid_until",
                      "next_recheck_on", "status", "status_changed_on", "status_reason")
+    recheck_form = None
 
     def get_template_names(self):
         return [self.template_name]
@@ -629,6 +630,9 @@ class CertificationDetail(generic.ObjectDetailView):
         ctx["reviews"] = selectors.county_reviews(cert, self.request.user)
         ctx["days_left"] = (cert.valid_until - today).days
         ctx["recheck_due"] = cert.status == CertificationStatus.VALID and cert.next_recheck_on <= today
+        may_recheck = (cert.status == CertificationStatus.VALID
+                       and Certification.objects.visible_to(self.request.user, CHANGE).filter(pk=cert.pk).exists())
+        ctx["recheck_form"] = (self.recheck_form or forms.RecheckForm(initial={"checked_on": today})) if may_recheck else None
         return ctx
 
 
@@ -646,4 +650,35 @@ class CertificationPdf(generic.ScopedViewMixin, View):
         content = documents.certificate_pdf(cert)
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(documents.filename(cert))}"
+        return response
+
+
+class CertificationRecheck(generic.ScopedViewMixin, View):
+    """The county records the yearly re-check (GET shows the certificate page; the service checks
+    the right to change)."""
+
+    model = Certification
+
+    def get(self, request, pk):
+        return CertificationDetail.as_view()(request, pk=pk)
+
+    def post(self, request, pk):
+        cert = self.get_queryset().filter(pk=pk).first()
+        if cert is None:
+            raise Http404
+        form = forms.RecheckForm(request.POST)
+        if form.is_valid():
+            try:
+                cert = services.recheck_record(cert, actor=request.user, checked_on=form.cleaned_data["checked_on"],
+                                               passed=form.cleaned_data["passed"], note=form.cleaned_data["note"])
+            except (ValidationError, PermissionDenied) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Re-check recorded."))
+                return redirect(cert.get_absolute_url())
+        page = CertificationDetail(recheck_form=form)
+        page.setup(request, pk=pk)
+        page.object = page.get_object()
+        response = page.render_to_response(page.get_context_data(object=page.object))
+        response.status_code = 400
         return response

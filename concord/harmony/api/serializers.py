@@ -439,3 +439,9 @@ class ActionCheckSerializer(serializers.Serializer):
     allowed = serializers.BooleanField()
     reason = serializers.CharField(allow_null=True)
 
+
+
+class RecheckSerializer(serializers.Serializer):
+    checked_on = serializers.DateField(help_text=_("The day of the re-check."))
+    passed = serializers.BooleanField(help_text=_("True: the title stays; false: it is revoked."))
+    note = serializers.CharField(help_text=_("What the re-check found."), allow_blank=True)

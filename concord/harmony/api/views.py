@@ -302,6 +302,25 @@ class CertificationViewSet(ScopedReadOnlyViewSet):
     def get_serializer_class(self):
         return s.CertificationDetailSerializer if self.action != "list" else s.CertificationSerializer
 
+    @extend_schema(request=s.RecheckSerializer, responses=s.CertificationDetailSerializer, filters=False)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def recheck(self, request, pk=None, format=None):
+        """The county's yearly re-check: ``passed`` true moves the next re-check on; false revokes the
+        title. GET says whether the caller may record it now."""
+        cert = self.get_object()
+        if request.method == "GET":
+            reason = None
+            if not Certification.objects.visible_to(request.user, CHANGE).filter(pk=cert.pk).exists():
+                reason = _("Only the county records re-checks.")
+            elif cert.status != "valid":
+                reason = _("Only a valid title is re-checked.")
+            return action_check("recheck", _("Record the re-check"), reason)
+        data = s.RecheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with refusals():
+            cert = services.recheck_record(cert, actor=request.user, **data.validated_data)
+        return Response(s.CertificationDetailSerializer(cert, context=self.get_serializer_context()).data)
+
 
 class SurveyApiFilter(TownFilterMixin):
     enterprise = django_filters.NumberFilter(field_name="enterprise", help_text=gettext_lazy("Enterprise id."))
