@@ -55,6 +55,12 @@ class World:
 @pytest.fixture
 def world(db):
     w = World()
+    # Reference data from data migrations: a transactional test's flush (live-server and browser
+    # tests) empties the tables and only post_migrate runs again, so re-install when missing.
+    from concord.harmony import defaults, models as harmony
+
+    defaults.install(harmony.Standard, harmony.EnterpriseClass, harmony.IndicatorGroup, harmony.Indicator,
+                     harmony.VetoItem, harmony.Tier)
     w.county = Region.objects.create(code="330603", name="Testcounty区", kind="county")
     w.town_a = Region.objects.create(code="330603009", name="Alpha街道", kind="town", parent=w.county)
     w.town_b = Region.objects.create(code="330603001", name="Bravo街道", kind="town", parent=w.county)
