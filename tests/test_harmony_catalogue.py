@@ -309,6 +309,31 @@ def test_measures_coverage_progress_scores_and_later_disputes(world, login):
     assert login(world.worker_user).get("/harmony/measures/").status_code == 404
 
 
+def test_measures_later_counts_cases_and_alerts_once_per_certificate(world, login):
+    """A certificate with a later case and a later alert counts once in the total and once in each
+    kind; an alert raised before the certificate does not count; the rows carry their counts."""
+    from concord.alerts.models import Alert
+
+    def alert(ent, number, raised_on, status="closed"):  # one open alert per enterprise at a time
+        Alert.objects.create(number=number, enterprise=ent, region=ent.region, level="red", reason="test",
+                             raised_on=raised_on, deadline=raised_on + timedelta(days=5), status=status)
+
+    rnd = a_round()
+    both = certified(world.ent_a, rnd, on=TODAY() - timedelta(days=60))
+    only_alert = certified(world.ent_b, rnd, tier="compliant", number="330603-HX-T-B", on=TODAY() - timedelta(days=30))
+    certified(world.ent_a2, rnd, number="330603-HX-T-A2", on=TODAY() - timedelta(days=20))
+    file_case(world, respondent=world.ent_a, received_on=TODAY() - timedelta(days=10))
+    alert(world.ent_a, "YJ-T-1", TODAY() - timedelta(days=5))
+    alert(world.ent_a, "YJ-T-2", TODAY() - timedelta(days=4))
+    alert(world.ent_b, "YJ-T-3", TODAY() - timedelta(days=1), status="open")
+    alert(world.ent_a2, "YJ-T-4", TODAY() - timedelta(days=25))  # before its certificate: not counted
+    m = login(world.admin).get("/harmony/measures/").context["m"]
+    assert (m.later_total, m.later_disputes, m.later_alerts) == (2, 1, 2)
+    assert [(c.pk, c.cases_after, c.alerts_after) for c in m.later_rows] == [(only_alert.pk, 0, 1), (both.pk, 1, 2)]
+    town_b = login(world.officer_b).get("/harmony/measures/").context["m"]
+    assert (town_b.later_total, town_b.later_disputes, town_b.later_alerts) == (1, 0, 1)
+
+
 def test_measures_query_count_does_not_grow_with_data(world, login):
     rnd = a_round()
     certified(world.ent_a, rnd)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,108 +77,112 @@ def measures(user, today: date | None = None) -> Measures:
     rnd = current_round(user)
     m = Measures(today=today, round=rnd, tiers=list(Tier.objects.visible_to(user).order_by("rank")))
     tier_index = {t.pk: i for i, t in enumerate(m.tiers)}
-    _coverage(m, user, today, tier_index)
-    _progress(m, user, rnd)
-    _histogram(m, user, rnd)
+    names = _coverage(m, user, today, tier_index)
+    _round(m, user, rnd, names)
     _later(m, user)
     return m
 
 
 def _coverage(m, user, today, tier_index):
+    """Two queries: the towns with their numbers of enterprises and of certified enterprises (an
+    enterprise holding two tiers counts once), each counted through the town's index (a handful of
+    towns, whatever the number of enterprises); and valid titles grouped by town, tier and class."""
     valid = valid_certifications(user, today)
-    # Enterprises per town, certified enterprises per town (an enterprise holding two tiers counts once)
-    # and titles per town and tier, per class and tier: four grouped queries.
-    enterprises = dict(Enterprise.objects.visible_to(user).values_list("region_id").annotate(n=Count("pk")).order_by())
-    certified = dict(valid.values_list("region_id").annotate(n=Count("enterprise_id", distinct=True)).order_by())
-    by_town_tier = valid.values_list("region_id", "tier_id").annotate(n=Count("pk")).order_by()
-    by_class_tier = (valid.values_list("evaluation__enterprise_class__name", "tier_id").annotate(n=Count("pk"))
-                     .order_by())
-    ids = set(enterprises) | set(certified)
-    names = dict(Region.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    tiers = {}
+    towns = (Region.objects.annotate(
+        n_enterprises=_count_of(Enterprise.objects.visible_to(user).filter(region=OuterRef("pk")), "region_id"),
+        n_certified=_count_of(valid.filter(region=OuterRef("pk")), "region_id", Count("enterprise_id", distinct=True)),
+    ).values_list("pk", "name", "n_enterprises", "n_certified").order_by())
+    groups = (valid.values_list("region_id", "tier_id", "evaluation__enterprise_class__name").annotate(n=Count("pk"))
+              .order_by())
+    tiers, rows = {}, {}
     # A role that reads no county rows (an enterprise union officer) gets the totals without tiers.
-    for region_id, tier_id, n in by_town_tier:
+    for region_id, tier_id, name, n in groups:
         if tier_id in tier_index:
             tiers.setdefault(region_id, [0] * len(m.tiers))[tier_index[tier_id]] += n
-    for region_id in sorted(ids, key=lambda pk: names.get(pk, "")):
-        ents, cert = enterprises.get(region_id, 0), certified.get(region_id, 0)
-        m.towns.append({"town": names.get(region_id, "—"), "enterprises": ents, "certified": cert,
-                        "share": _share(cert, ents), "by_tier": tiers.get(region_id, [0] * len(m.tiers))})
-    m.total_enterprises = sum(enterprises.values())
-    m.total_certified = sum(certified.values())
-    rows = {}
-    for name, tier_id, n in by_class_tier:
-        if tier_id in tier_index:
             rows.setdefault(name or "—", [0] * len(m.tiers))[tier_index[tier_id]] += n
+    for region_id, name, ents, cert in sorted(towns, key=lambda row: row[1]):
+        if not ents and not cert:
+            continue  # a town outside the user's scope, or without enterprises
+        m.towns.append({"town": name, "enterprises": ents, "certified": cert,
+                        "share": _share(cert, ents), "by_tier": tiers.get(region_id, [0] * len(m.tiers))})
+    m.total_enterprises = sum(row["enterprises"] for row in m.towns)
+    m.total_certified = sum(row["certified"] for row in m.towns)
     order = list(EnterpriseClass.objects.visible_to(user).order_by("-min_head_count").values_list("name", flat=True))
     m.classes = sorted(rows, key=lambda n: order.index(n) if n in order else len(order))
     m.by_class_tier = [(name, rows[name], sum(rows[name])) for name in m.classes]
+    return {region_id: name for region_id, name, _ents, _cert in towns}
 
 
-def _progress(m, user, rnd):
+def _round(m, user, rnd, names):
+    """The current round's applications by town and status, and their final scores (the town's
+    reviewed score, else the self-assessed one) in bands: one grouped query."""
     m.statuses = list(EvaluationStatus.choices)
     index = {value: i for i, (value, _label) in enumerate(m.statuses)}
     m.progress_totals = [0] * len(m.statuses)
+    m.histogram = [(label, 0) for label, _lo, _hi in SCORE_BANDS]
     if rnd is None:
-        return
-    rows = (Evaluation.objects.visible_to(user).filter(round=rnd).values_list("region__name", "status")
-            .annotate(n=Count("pk")).order_by())
-    towns = {}
-    for name, status, n in rows:
-        towns.setdefault(name, [0] * len(m.statuses))[index[status]] += n
-        m.progress_totals[index[status]] += n
-    m.progress = [(name, counts, sum(counts)) for name, counts in sorted(towns.items())]
-
-
-def _histogram(m, user, rnd):
-    """Final scores (the town's reviewed score, else the self-assessed one) of the round's
-    evaluations that have one, in bands: one query."""
-    if rnd is None:
-        m.histogram = [(label, 0) for label, _lo, _hi in SCORE_BANDS]
         return
     score = Coalesce("review_score", "self_score", output_field=DecimalField(max_digits=5, decimal_places=1))
-    qs = Evaluation.objects.visible_to(user).filter(round=rnd).annotate(final=score).filter(final__isnull=False)
-    aggregates = {}
-    for i, (label, lo, hi) in enumerate(SCORE_BANDS):
+    bands = {}
+    for i, (_label, lo, hi) in enumerate(SCORE_BANDS):  # a missing score is in no band (NULL compares false)
         cond = Q()
         if lo is not None:
             cond &= Q(final__gte=lo)
         if hi is not None:
             cond &= Q(final__lt=hi)
-        aggregates[f"b{i}"] = Count("pk", filter=cond)
-    counts = qs.aggregate(**aggregates)
-    m.histogram = [(label, counts[f"b{i}"] or 0) for i, (label, _lo, _hi) in enumerate(SCORE_BANDS)]
-    m.scored = sum(n for _label, n in m.histogram)
+        bands[f"b{i}"] = Count("pk", filter=cond)
+    # Grouped by the town's id (the round, town, status and scores index answers it alone).
+    rows = (Evaluation.objects.visible_to(user).filter(round=rnd).annotate(final=score)
+            .values_list("region_id", "status").annotate(n=Count("pk"), **bands).order_by())
+    towns, counts = {}, [0] * len(SCORE_BANDS)
+    for region_id, status, n, *scored in rows:
+        towns.setdefault(names[region_id], [0] * len(m.statuses))[index[status]] += n
+        m.progress_totals[index[status]] += n
+        counts = [a + b for a, b in zip(counts, scored)]
+    m.progress = [(name, row, sum(row)) for name, row in sorted(towns.items())]
+    m.histogram = [(label, counts[i]) for i, (label, _lo, _hi) in enumerate(SCORE_BANDS)]
+    m.scored = sum(counts)
 
 
 def _later(m, user):
     """Certified enterprises (any title status) with a dispute case received, or an alert raised,
-    on or after the day of certification: counts in one query, the first rows in another."""
+    on or after the day of certification: the counts in one query (an EXISTS per certificate and
+    kind, each one seek of the enterprise's cases or alerts by date), the latest rows in another
+    (walking the certificates by date until enough qualify; the numbers of cases and alerts
+    after certification are counted for those rows only)."""
     from concord.alerts.models import Alert
     from concord.disputes.models import Case
 
     certs = Certification.objects.visible_to(user)
     zero = Value(0, output_field=IntegerField())
+    no = Value(False, output_field=BooleanField())
+    cases = alerts = None
     if can(user, Case):
-        cases = (Case.objects.visible_to(user).filter(respondent_id=OuterRef("enterprise_id"),
-                                                       received_on__gte=OuterRef("certified_on"))
-                 .order_by().values("respondent_id").annotate(n=Count("pk")).values("n"))
-        certs = certs.annotate(cases_after=Coalesce(Subquery(cases, output_field=IntegerField()), zero))
-    else:
-        certs = certs.annotate(cases_after=zero)
+        cases = Case.objects.visible_to(user).filter(respondent_id=OuterRef("enterprise_id"),
+                                                     received_on__gte=OuterRef("certified_on"))
     m.alerts_known = can(user, Alert)
     if m.alerts_known:
-        alerts = (Alert.objects.visible_to(user).filter(enterprise_id=OuterRef("enterprise_id"),
-                                                        raised_on__gte=OuterRef("certified_on"))
-                  .order_by().values("enterprise_id").annotate(n=Count("pk")).values("n"))
-        certs = certs.annotate(alerts_after=Coalesce(Subquery(alerts, output_field=IntegerField()), zero))
-    else:
-        certs = certs.annotate(alerts_after=zero)
-    later = certs.filter(Q(cases_after__gt=0) | Q(alerts_after__gt=0))
-    totals = later.aggregate(total=Count("pk"), disputes=Count("pk", filter=Q(cases_after__gt=0)),
-                             alerts=Count("pk", filter=Q(alerts_after__gt=0)))
-    m.later_total, m.later_disputes, m.later_alerts = totals["total"], totals["disputes"], totals["alerts"]
-    m.later_rows = list(later.select_related("enterprise", "region", "tier").order_by("-certified_on", "-pk")[:LATER_ROWS])
+        alerts = Alert.objects.visible_to(user).filter(enterprise_id=OuterRef("enterprise_id"),
+                                                       raised_on__gte=OuterRef("certified_on"))
+    flagged = certs.annotate(case_after=Exists(cases) if cases is not None else no,
+                             alert_after=Exists(alerts) if alerts is not None else no)
+    # Grouped by the two answers rather than counted with three filters: each EXISTS is asked once.
+    answers = flagged.values_list("case_after", "alert_after").annotate(n=Count("pk")).order_by()
+    for case_after, alert_after, n in answers:
+        m.later_total += n if case_after or alert_after else 0
+        m.later_disputes += n if case_after else 0
+        m.later_alerts += n if alert_after else 0
+    rows = flagged.filter(Q(case_after=True) | Q(alert_after=True))
+    rows = rows.annotate(cases_after=_count_of(cases, "respondent_id") if cases is not None else zero,
+                         alerts_after=_count_of(alerts, "enterprise_id") if alerts is not None else zero)
+    m.later_rows = list(rows.select_related("enterprise", "region", "tier").order_by("-certified_on", "-pk")[:LATER_ROWS])
+
+
+def _count_of(qs, key, count=None):
+    """A correlated subquery: ``count`` (default: the rows) of ``qs``, which names an OuterRef, as
+    an integer (0 when there are none)."""
+    counted = qs.order_by().values(key).annotate(n=count or Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0, output_field=IntegerField()))
 
 
 def export_rows(m: Measures):

@@ -270,7 +270,13 @@ class Evaluation(models.Model):
         verbose_name_plural = _("evaluations")
         ordering = ["-round__year", "enterprise__name"]
         constraints = [models.UniqueConstraint(fields=["round", "enterprise"], name="harmony_one_evaluation_per_round")]
-        indexes = [models.Index(fields=["round", "status"]), models.Index(fields=["region", "round"])]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            models.Index(fields=["region", "round"]),
+            # The round's progress by town and its scores on the measures page, read from the index alone.
+            models.Index(fields=["round", "region", "status", "review_score", "self_score"],
+                         name="harmony_eval_round_town_idx"),
+        ]
 
     def __str__(self):
         return f"{self.enterprise} · {self.round.year}"
@@ -378,7 +384,13 @@ class Certification(models.Model):
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
         ordering = ["-certified_on", "-pk"]
-        indexes = [models.Index(fields=["status", "valid_until"])]
+        indexes = [
+            models.Index(fields=["status", "valid_until"]),
+            # The measures page lists the latest certificates that later had a case or an alert.
+            models.Index(fields=["certified_on"], name="harmony_cert_certified_on_idx"),
+            # Certified enterprises per town (the measures page counts them town by town).
+            models.Index(fields=["region", "status", "valid_until", "enterprise"], name="harmony_cert_town_valid_idx"),
+        ]
 
     def __str__(self):
         return self.number
