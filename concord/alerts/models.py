@@ -301,7 +301,9 @@ class Alert(models.Model):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["deadline", "-pk"]
-        indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["region", "raised_on"])]
+        indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["region", "raised_on"]),
+                   # "Did this enterprise have an alert on or after a day" (harmony measures).
+                   models.Index(fields=["enterprise", "raised_on", "region"], name="alerts_alert_ent_raised_idx")]
         constraints = [
             # One alert at a time per enterprise: a further rise lifts the open alert's level.
             models.UniqueConstraint(fields=["enterprise"], condition=~models.Q(status="closed"),

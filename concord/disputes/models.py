@@ -182,6 +182,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["region", "received_on"]),
+            # "Did this enterprise have a case on or after a day" in one seek, town check included
+            # (harmony measures: certified enterprises with a later dispute).
+            models.Index(fields=["respondent", "received_on", "region"], name="disputes_case_resp_recv_idx"),
         ]
 
     def __str__(self):

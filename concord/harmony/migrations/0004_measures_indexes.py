@@ -6,18 +6,10 @@
   town by town from the index.
 - harmony_evaluation(round, region, status, review_score, self_score): the round's progress by
   town and the score bands from the index alone.
-- disputes_case(respondent_id, received_on, region_id) and alerts_alert(enterprise_id, raised_on,
-  region_id): "did this enterprise have a case (an alert) on or after the day of its certificate",
-  asked once per certificate, is one seek that also answers the scope's town check without
-  reading the case or alert row. These two tables belong to other apps, so the indexes are plain
-  SQL (the same on SQLite and PostgreSQL) outside Django's model state; should those models
-  declare such an index themselves one day, drop these here first.
+The page also relies on disputes_case(respondent, received_on, region) and alerts_alert(enterprise,
+raised_on, region), declared by those models (disputes 0004, alerts 0005).
 """
 from django.db import migrations, models
-
-CASE_INDEX = "harmony_case_resp_received_idx"
-ALERT_INDEX = "harmony_alert_ent_raised_idx"
-
 
 class Migration(migrations.Migration):
 
@@ -41,13 +33,5 @@ class Migration(migrations.Migration):
             model_name="evaluation",
             index=models.Index(fields=["round", "region", "status", "review_score", "self_score"],
                                name="harmony_eval_round_town_idx"),
-        ),
-        migrations.RunSQL(
-            f'CREATE INDEX IF NOT EXISTS "{CASE_INDEX}" ON "disputes_case" ("respondent_id", "received_on", "region_id")',
-            f'DROP INDEX IF EXISTS "{CASE_INDEX}"',
-        ),
-        migrations.RunSQL(
-            f'CREATE INDEX IF NOT EXISTS "{ALERT_INDEX}" ON "alerts_alert" ("enterprise_id", "raised_on", "region_id")',
-            f'DROP INDEX IF EXISTS "{ALERT_INDEX}"',
         ),
     ]
