@@ -310,20 +310,11 @@ class SignalList(TablePagination, generic.ObjectListView):
         return ctx
 
 
-class SignalCreate(generic.ScopedViewMixin, django_generic.FormView):
+class SignalCreate(generic.EnterpriseFormMixin, generic.ScopedViewMixin, django_generic.FormView):
     model = RiskSignal
     action = ADD
     form_class = forms.SignalForm
     template_name = "alerts/signal_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_initial(self):
-        initial = super().get_initial()
-        if self.request.GET.get("enterprise", "").isdigit():
-            initial["enterprise"] = self.request.GET["enterprise"]
-        return initial
 
     def form_valid(self, form):
         c = form.cleaned_data

@@ -296,3 +296,17 @@ def model_urls(model, *, list=None, detail=None, add=None, edit=None, delete=Non
         bound = view if getattr(view, "model", None) is model else type(view.__name__, (view,), {"model": model})
         patterns.append(path(prefix + route, bound.as_view(), name=url_name(model, action, namespace=False)))
     return patterns
+
+
+class EnterpriseFormMixin:
+    """For a FormView whose form is limited to the user's scope and names an enterprise: the form
+    gets the user, and ``?enterprise=<id>`` (a link from the enterprise's pages) preselects it."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("enterprise", "").isdigit():
+            initial["enterprise"] = self.request.GET["enterprise"]
+        return initial

@@ -260,20 +260,11 @@ class VetoEventList(TablePagination, generic.ObjectListView):
         return ctx
 
 
-class VetoRecord(generic.ScopedViewMixin, django_generic.FormView):
+class VetoRecord(generic.EnterpriseFormMixin, generic.ScopedViewMixin, django_generic.FormView):
     model = VetoEvent
     action = ADD
     form_class = forms.VetoRecordForm
     template_name = "harmony/veto_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_initial(self):
-        initial = super().get_initial()
-        if self.request.GET.get("enterprise", "").isdigit():
-            initial["enterprise"] = self.request.GET["enterprise"]
-        return initial
 
     def form_valid(self, form):
         c = form.cleaned_data
