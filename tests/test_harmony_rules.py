@@ -114,3 +114,8 @@ def test_publicity_is_five_working_days_around_holidays():
     assert rules.objection_open(date(2026, 11, 27), date(2026, 11, 23), date(2026, 11, 27))
     assert not rules.objection_open(date(2026, 11, 28), date(2026, 11, 23), date(2026, 11, 27))
     assert rules.satisfaction_veto(D("59.9")) and not rules.satisfaction_veto(D(60)) and not rules.satisfaction_veto(None)
+
+
+@pytest.mark.parametrize("value, satisfied", [(1, False), (3, False), (4, True), (5, True)])
+def test_four_and_five_count_as_satisfied(value, satisfied):
+    assert rules.is_satisfied(value) is satisfied

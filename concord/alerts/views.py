@@ -11,23 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views import generic as django_generic
 
+from concord.core.forms import apply_errors
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, can
 from concord.registry.models import Enterprise
 
 from . import filters as f, forms, selectors, services, tables as t
 from .models import Alert, EnterpriseRisk, LevelPolicy, RiskSignal, ScoringRule
-
-
-def apply_errors(form, exc):
-    """Put a service's ValidationError (or a refusal) on the form: on its field where it has one."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-    elif hasattr(exc, "error_dict"):
-        for field, msgs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def signal_import_url():

@@ -65,3 +65,18 @@ class RoleAssignmentForm(forms.ModelForm):
     class Meta:
         model = RoleAssignment
         fields = ["user", "role", "region", "enterprise", "is_active"]
+
+
+def apply_errors(form, exc, rename: dict | None = None):
+    """Put a service's ValidationError (or a refusal) on the form: on its field where the form has
+    one (``rename`` maps a service's field name to the form's), else at the top."""
+    from django.core.exceptions import PermissionDenied
+
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
+        for field, msgs in exc.message_dict.items():
+            field = (rename or {}).get(field, field)
+            form.add_error(field if field in form.fields else None, msgs)
+    else:
+        form.add_error(None, exc.messages)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View, generic as django_generic
 
+from concord.core import forms as core_forms
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, VIEW, Role, can, user_roles
 from concord.core.workflow import TransitionRefused
@@ -39,13 +40,8 @@ FORM_FIELD = {"claimants": "claimant_lines", "amount": "amount", "requested_on":
 
 
 def apply_errors(form, exc):
-    """Put a service's ValidationError on the form: on its field where the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, msgs in exc.message_dict.items():
-            field = FORM_FIELD.get(field, field)
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, exc.messages)
+    """The platform's ``apply_errors`` with the case services' field names mapped to the forms'."""
+    core_forms.apply_errors(form, exc, rename=FORM_FIELD)
 
 
 # --- list and intake ------------------------------------------------------------------------------

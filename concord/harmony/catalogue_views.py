@@ -19,30 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views import generic as django_generic
 
+from concord.core.forms import apply_errors
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, Role, can, ensure_in_scope, user_roles
 
-from . import catalogue_filters as f, catalogue_forms as forms, catalogue_tables as t, measures as harmony_measures, services
+from . import catalogue_filters as f, catalogue_forms as forms, catalogue_tables as t, measures as harmony_measures, rules, services
 from .models import (
     Certification, CountyReview, Indicator, Standard, Survey, SurveyParticipation, Tier, VetoEvent, VetoItem,
 )
-
-FULL_MARKS = 100
-# Below this many responses a survey's answer counts are not shown: a handful of answers could be
-# tied to the few workers who gave them.
-ANONYMITY_FLOOR = 5
-
-
-def apply_errors(form, exc):
-    """Put a service's ValidationError (or a refusal) on the form: on its field where it has one."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-    elif hasattr(exc, "error_dict"):
-        for field, msgs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, exc.messages)
-
 
 def is_worker_only(user) -> bool:
     roles = user_roles(user)
@@ -75,9 +59,9 @@ def class_totals(standard, classes=None, indicators=None):
 def totals_message(request, standard):
     totals = class_totals(standard)
     text = "; ".join(f"{c.name} {total:g}" for c, total in totals)
-    if any(total != FULL_MARKS for _c, total in totals):
+    if any(total != rules.FULL_MARKS for _c, total in totals):
         messages.warning(request, _("Maximum points per class: %(totals)s. Each class should total %(full)s.") % {
-            "totals": text, "full": FULL_MARKS})
+            "totals": text, "full": rules.FULL_MARKS})
     else:
         messages.info(request, _("Maximum points per class: %(totals)s.") % {"totals": text})
 
@@ -114,8 +98,8 @@ class StandardDetail(generic.ObjectDetailView):
             ind.limited_to = [c.name for c in classes if c.pk in limited]
         totals = class_totals(standard, classes, indicators)
         ctx.update(
-            classes=classes, groups=groups, totals=totals, full_marks=FULL_MARKS,
-            totals_ok=all(total == FULL_MARKS for _c, total in totals),
+            classes=classes, groups=groups, totals=totals, full_marks=rules.FULL_MARKS,
+            totals_ok=all(total == rules.FULL_MARKS for _c, total in totals),
             vetoes=list(standard.vetoes.all()),
             edit_url=can(user, Standard, CHANGE) and reverse("harmony:standard_edit", args=[standard.pk]),
             can_edit_indicators=can(user, Indicator, CHANGE), can_edit_vetoes=can(user, VetoItem, CHANGE),
@@ -342,10 +326,7 @@ class ReviewDecide(generic.ScopedViewMixin, View):
     action = CHANGE
 
     def review(self, pk):
-        review = self.get_queryset().filter(pk=pk).first()
-        if review is None:
-            raise Http404
-        return review
+        return get_object_or_404(self.get_queryset(), pk=pk)
 
     def get(self, request, pk):
         return ReviewDetail.as_view()(request, pk=self.review(pk).pk)
@@ -467,8 +448,8 @@ class SurveyDetail(generic.ObjectDetailView):
             return ctx
         result = services.survey_result(survey)
         ctx["result"] = result
-        ctx["shown"] = survey.responses >= ANONYMITY_FLOOR
-        ctx["floor"] = ANONYMITY_FLOOR
+        ctx["shown"] = survey.responses >= rules.ANONYMITY_FLOOR
+        ctx["floor"] = rules.ANONYMITY_FLOOR
         ctx["scale"] = [label for _v, label in reversed(forms.SurveyAnswerForm.SCALE)]
         ctx["chart"] = survey_chart(result) if ctx["shown"] else None
         return ctx

@@ -86,6 +86,17 @@ def union_congress_points(has_union: bool, has_congress: bool, max_points) -> De
     return _round(D(max_points) * (D(int(bool(has_union))) + D(int(bool(has_congress)))) / 2)
 
 
+# Answers are on a 1–5 scale (5: very satisfied); 4 and 5 count as satisfied.
+SATISFIED_FROM = 4
+# Per-question counts stay hidden below this many responses, whatever the standard's minimum for a
+# valid result: with one or two answers the counts would show what those workers answered.
+ANONYMITY_FLOOR = 5
+
+
+def is_satisfied(value: int) -> bool:
+    return value >= SATISFIED_FROM
+
+
 def satisfaction_share(satisfied: int, responses: int, min_responses: int) -> Decimal | None:
     """The share of satisfied answers in %, or None when too few workers answered for a valid result."""
     if responses < max(min_responses, 1):
@@ -147,6 +158,10 @@ def compute(method: str, figures: Figures, max_points, params: dict | None = Non
         return satisfaction_points(figures.satisfaction, max_points), {
             "share": figures.satisfaction, "responses": figures.responses}
     raise ValueError(f"not a computed method: {method}")
+
+
+# Every class of a standard totals this many points (the 100-point scales of DOMAIN.md).
+FULL_MARKS = 100
 
 
 # --- enterprise classes ---------------------------------------------------------------------------

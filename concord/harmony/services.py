@@ -93,7 +93,7 @@ def satisfaction_shares(surveys) -> dict[int, Decimal | None]:
             .values_list("question__survey_id", "value", "count"))
     for survey_id, value, count in rows:
         counts[survey_id][0] += count
-        counts[survey_id][1] += count if value >= 4 else 0
+        counts[survey_id][1] += count if rules.is_satisfied(value) else 0
     out = {}
     for s in surveys:
         answers, satisfied = counts[s.pk]
@@ -612,7 +612,7 @@ def survey_result(survey) -> dict:
         row = counts.get(q.pk, {})
         n = sum(row.values())
         questions.append({"question": q, "counts": [row.get(v, 0) for v in range(1, 6)], "answers": n,
-                          "satisfied": rules.satisfaction_share(row.get(4, 0) + row.get(5, 0), n, 1)})
+                          "satisfied": rules.satisfaction_share(sum(c for v, c in row.items() if rules.is_satisfied(v)), n, 1)})
     share = satisfaction_of(survey)
     return {"questions": questions, "responses": survey.responses, "valid": share is not None, "share": share,
             "min_responses": survey.min_responses}

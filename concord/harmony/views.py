@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -22,23 +22,13 @@ from django.views import View
 from django.views import generic as django_generic
 from django_tables2 import RequestConfig
 
+from concord.core.forms import apply_errors
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, VIEW
 from concord.disputes.forms import EvidenceForm
 
 from . import filters as f, forms, selectors, services, tables as t
 from .models import Certification, CertificationStatus, Evaluation, EvaluationEvidence, Objection, Round
-
-
-def apply_errors(form, exc):
-    """Put a service's ValidationError (or a refusal) on the form: on its field where it has one."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-    elif hasattr(exc, "error_dict"):
-        for field, msgs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class TablePagination:
@@ -516,10 +506,7 @@ class EvidenceRemove(generic.ScopedViewMixin, View):
     action = CHANGE
 
     def item_of(self, pk):
-        item = self.get_queryset().filter(pk=pk).first()
-        if item is None:
-            raise Http404
-        return item
+        return get_object_or_404(self.get_queryset(), pk=pk)
 
     def get(self, request, pk):
         return EvaluationDetail.as_view()(request, pk=self.item_of(pk).evaluation_id)
