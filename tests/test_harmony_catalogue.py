@@ -334,6 +334,58 @@ def test_measures_later_counts_cases_and_alerts_once_per_certificate(world, logi
     assert (town_b.later_total, town_b.later_disputes, town_b.later_alerts) == (1, 0, 1)
 
 
+def test_certificates_keep_the_first_later_case_and_alert(world):
+    """The stored dates follow cases and alerts created and deleted through any path, a certificate
+    made after the fact picks up what came before it, and a full recomputation changes nothing."""
+    from concord.alerts.models import Alert
+
+    rnd = a_round()
+    cert = certified(world.ent_a, rnd, on=TODAY() - timedelta(days=60))
+    other = certified(world.ent_b, rnd, number="330603-HX-T-B", on=TODAY() - timedelta(days=60))
+    assert (cert.later_case_on, cert.later_alert_on) == (None, None)
+    file_case(world, respondent=world.ent_a, received_on=TODAY() - timedelta(days=90))  # before the title
+    cert.refresh_from_db()
+    assert cert.later_case_on is None
+    late = file_case(world, respondent=world.ent_a, received_on=TODAY() - timedelta(days=10), confirm_duplicate=True)
+    early = file_case(world, respondent=world.ent_a, received_on=TODAY() - timedelta(days=40), confirm_duplicate=True)
+    cert.refresh_from_db()
+    assert cert.later_case_on == TODAY() - timedelta(days=40)
+    early.delete()
+    cert.refresh_from_db()
+    assert cert.later_case_on == late.received_on
+    alert = Alert.objects.create(number="YJ-L-1", enterprise=world.ent_a, region=world.ent_a.region, level="red",
+                                 reason="test", raised_on=TODAY() - timedelta(days=3), deadline=TODAY(), status="closed")
+    cert.refresh_from_db()
+    other.refresh_from_db()
+    assert cert.later_alert_on == alert.raised_on and (other.later_case_on, other.later_alert_on) == (None, None)
+    alert.delete()
+    cert.refresh_from_db()
+    assert cert.later_alert_on is None
+    # A title dated before an existing case (a back-dated certificate) counts it from the start.
+    third = certified(world.ent_a2, rnd, number="330603-HX-T-A2", on=TODAY() - timedelta(days=400))
+    file_case(world, respondent=world.ent_a2, received_on=TODAY() - timedelta(days=20))
+    fourth = certified(world.ent_a2, a_round(TODAY().year - 1), number="330603-HX-T-A2b", on=TODAY() - timedelta(days=30))
+    assert Certification.objects.get(pk=fourth.pk).later_case_on == TODAY() - timedelta(days=20)
+    kept = list(Certification.objects.order_by("pk").values_list("pk", "later_case_on", "later_alert_on"))
+    services.refresh_later()
+    assert list(Certification.objects.order_by("pk").values_list("pk", "later_case_on", "later_alert_on")) == kept
+    assert third.pk in {pk for pk, case_on, _a in kept if case_on}
+
+
+def test_measures_later_disputes_unknown_to_a_narrowed_view(world, login):
+    """A court liaison sees the court-delegated cases only: the stored dates count every case, so
+    the page shows "—" for later disputes rather than a figure about cases they cannot see."""
+    rnd = a_round()
+    certified(world.ent_a, rnd, on=TODAY() - timedelta(days=60))
+    file_case(world, respondent=world.ent_a, received_on=TODAY() - timedelta(days=10))
+    response = login(world.court).get("/harmony/measures/")
+    m = response.context["m"]
+    assert response.status_code == 200 and not m.cases_known and m.later_disputes == 0
+    assert 'id="m-later-disputes">—<' in response.content.decode()
+    admin = login(world.admin).get("/harmony/measures/").context["m"]
+    assert admin.cases_known and admin.later_disputes == 1
+
+
 def test_measures_query_count_does_not_grow_with_data(world, login):
     rnd = a_round()
     certified(world.ent_a, rnd)

@@ -115,9 +115,22 @@ def scope_q(model, user, action: str = VIEW) -> Q | None:
 
 
 def scope_filter(model, user, action: str = VIEW) -> tuple[Q | None, bool]:
-    """(``scope_q``, whether the filter crosses a to-many relation, so that rows would repeat)."""
+    """(``scope_q``, whether the filter crosses a to-many relation, so that rows would repeat).
+
+    Kept on the user object with its assignments, from which it follows: a page asks it for the
+    same model dozens of times (every menu item, panel and link check)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None, False
+    cache = getattr(user, "_concord_scopes", None)
+    if cache is None or cache[0] is not assignments_of(user):
+        cache = user._concord_scopes = (assignments_of(user), {})
+    key = (model, action)
+    if key not in cache[1]:
+        cache[1][key] = _scope_filter(model, user, action)
+    return cache[1][key]
+
+
+def _scope_filter(model, user, action):
     if user.is_superuser:
         return Q(), False
     spec: ScopeSpec = model.scope
@@ -193,6 +206,13 @@ def crosses_to_many(model, lookup: str | None) -> bool:
 def can(user, model, action: str = VIEW) -> bool:
     """Whether ``user`` may perform ``action`` on at least some rows of ``model``."""
     return scope_q(model, user, action) is not None
+
+
+def narrowed(user, model) -> bool:
+    """Whether a role filter narrows what ``user`` sees of ``model`` within their regions (a court
+    liaison sees the court-delegated cases only): figures kept per enterprise would tell them more."""
+    filtered = model.scope.role_filters
+    return any(a.role in filtered for a in assignments_of(user))
 
 
 class ScopedQuerySet(models.QuerySet):

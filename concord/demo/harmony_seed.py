@@ -194,6 +194,7 @@ class Builder:
         say(f"harmony this year's round: {made:,} applications ({time.monotonic() - began:.0f} s)")
         self.story(story)
         services.expire_and_remind(today)
+        services.refresh_later()  # the certificates were written in bulk, past the receivers
         return {
             "evaluations": Evaluation.objects.filter(round=self.round).count(),
             "certifications": Certification.objects.count(),

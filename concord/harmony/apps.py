@@ -24,6 +24,15 @@ class HarmonyConfig(AppConfig):
             register_audited(model)
         # A collective case during a title's validity suspends it at once.
         collective_case_filed.connect(services.on_collective_case, dispatch_uid="harmony_collective_case")
+        # Certificates keep the day of their first later case and alert (the measures count by them).
+        from django.db.models.signals import post_delete, post_save
+
+        from concord.alerts.models import Alert
+        from concord.disputes.models import Case
+        for model in (Case, Alert):
+            post_save.connect(services.refresh_later_on, sender=model, dispatch_uid=f"harmony_later_save_{model.__name__}")
+            post_delete.connect(services.refresh_later_on, sender=model, dispatch_uid=f"harmony_later_delete_{model.__name__}")
+        post_save.connect(services.refresh_later_on, sender=Certification, dispatch_uid="harmony_later_certificate")
         audit.register_verbs({f"evaluation.{t.name}": t.label for t in Evaluation.workflow.transitions.values()})
         audit.register_verbs({
             "evaluation.start": _("Application opened"), "evaluation.self_assess": _("Self-assessment saved"),

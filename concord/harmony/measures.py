@@ -7,17 +7,19 @@ enterprises, evaluations or certificates (the benchmark compares county and smal
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
-from django.db.models import BooleanField, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core.models import Region
-from concord.core.scope import can
+from concord.core.scope import can, narrowed
 from concord.registry.models import Enterprise
 
 from .models import Certification, CertificationStatus, EnterpriseClass, Evaluation, EvaluationStatus, Round, Tier
@@ -47,6 +49,7 @@ class Measures:
     later_disputes: int = 0
     later_alerts: int = 0
     later_rows: list = field(default_factory=list)      # [Certification with cases_after, alerts_after]
+    cases_known: bool = True
     alerts_known: bool = True
 
     @property
@@ -146,35 +149,38 @@ def _round(m, user, rnd, names):
 
 def _later(m, user):
     """Certified enterprises (any title status) with a dispute case received, or an alert raised,
-    on or after the day of certification: the counts in one query (an EXISTS per certificate and
-    kind, each one seek of the enterprise's cases or alerts by date), the latest rows in another
-    (walking the certificates by date until enough qualify; the numbers of cases and alerts
-    after certification are counted for those rows only)."""
+    on or after the day of certification: counted in one query by the dates each certificate keeps
+    (``later_case_on``, ``later_alert_on``, see services.refresh_later), so the cost does not grow
+    with cases or alerts; the latest such certificates in another, walking them by date, with the
+    numbers of cases and alerts the user sees after certification counted for those rows only.
+    A user whose view of cases or alerts a role filter narrows gets "—" for that kind: the stored
+    dates count every case and alert of the enterprise."""
     from concord.alerts.models import Alert
     from concord.disputes.models import Case
 
-    certs = Certification.objects.visible_to(user)
-    zero = Value(0, output_field=IntegerField())
-    no = Value(False, output_field=BooleanField())
-    cases = alerts = None
-    if can(user, Case):
-        cases = Case.objects.visible_to(user).filter(respondent_id=OuterRef("enterprise_id"),
-                                                     received_on__gte=OuterRef("certified_on"))
-    m.alerts_known = can(user, Alert)
+    m.cases_known = can(user, Case) and not narrowed(user, Case)
+    m.alerts_known = can(user, Alert) and not narrowed(user, Alert)
+    kinds = {}
+    if m.cases_known:
+        kinds["later_disputes"] = Q(later_case_on__isnull=False)
     if m.alerts_known:
-        alerts = Alert.objects.visible_to(user).filter(enterprise_id=OuterRef("enterprise_id"),
-                                                       raised_on__gte=OuterRef("certified_on"))
-    flagged = certs.annotate(case_after=Exists(cases) if cases is not None else no,
-                             alert_after=Exists(alerts) if alerts is not None else no)
-    # Grouped by the two answers rather than counted with three filters: each EXISTS is asked once.
-    answers = flagged.values_list("case_after", "alert_after").annotate(n=Count("pk")).order_by()
-    for case_after, alert_after, n in answers:
-        m.later_total += n if case_after or alert_after else 0
-        m.later_disputes += n if case_after else 0
-        m.later_alerts += n if alert_after else 0
-    rows = flagged.filter(Q(case_after=True) | Q(alert_after=True))
-    rows = rows.annotate(cases_after=_count_of(cases, "respondent_id") if cases is not None else zero,
-                         alerts_after=_count_of(alerts, "enterprise_id") if alerts is not None else zero)
+        kinds["later_alerts"] = Q(later_alert_on__isnull=False)
+    if not kinds:
+        return
+    either = reduce(operator.or_, kinds.values())
+    certs = Certification.objects.visible_to(user)
+    counts = certs.aggregate(later_total=Count("pk", filter=either),
+                             **{name: Count("pk", filter=q) for name, q in kinds.items()})
+    for name, n in counts.items():
+        setattr(m, name, n)
+    zero = Value(0, output_field=IntegerField())
+    cases = Case.objects.visible_to(user).filter(respondent_id=OuterRef("enterprise_id"),
+                                                 received_on__gte=OuterRef("certified_on"))
+    alerts = Alert.objects.visible_to(user).filter(enterprise_id=OuterRef("enterprise_id"),
+                                                   raised_on__gte=OuterRef("certified_on"))
+    rows = certs.filter(either).annotate(
+        cases_after=_count_of(cases, "respondent_id") if m.cases_known else zero,
+        alerts_after=_count_of(alerts, "enterprise_id") if m.alerts_known else zero)
     m.later_rows = list(rows.select_related("enterprise", "region", "tier").order_by("-certified_on", "-pk")[:LATER_ROWS])
 
 
@@ -213,10 +219,10 @@ def export_rows(m: Measures):
         yield [label, n]
     yield []
     yield [_("Certified enterprises with a later dispute or alert"), m.later_total]
-    yield [_("With a dispute case after certification"), m.later_disputes]
-    yield [_("With an alert after certification"), m.later_alerts]
+    yield [_("With a dispute case after certification"), m.later_disputes if m.cases_known else ""]
+    yield [_("With an alert after certification"), m.later_alerts if m.alerts_known else ""]
     yield [_("Enterprise"), _("Certificate number"), _("Tier"), _("Certified on"), _("Status"),
            _("Cases after certification"), _("Alerts after certification")]
     for c in m.later_rows:
         yield [c.enterprise.name, c.number, c.tier.name, c.certified_on.isoformat(), c.get_status_display(),
-               c.cases_after, c.alerts_after]
+               c.cases_after if m.cases_known else "", c.alerts_after if m.alerts_known else ""]

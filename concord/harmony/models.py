@@ -375,6 +375,12 @@ class Certification(models.Model):
     status_changed_on = models.DateField(_("status since"), null=True, blank=True)
     status_reason = models.TextField(_("reason"), blank=True)
     reminded_for = models.DateField(null=True, blank=True, editable=False)
+    # The first dispute case received, and the first alert raised, against the enterprise on or
+    # after the day of certification; kept by services.refresh_later whenever a case, an alert or a
+    # certificate is created or deleted, so that the measures count "certified, then a dispute or an
+    # alert" by these columns instead of probing the cases and alerts once per certificate.
+    later_case_on = models.DateField(null=True, blank=True, editable=False)
+    later_alert_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = ScopedManager()
     scope = ScopeSpec(regions=("region__path",), enterprise="enterprise", view_roles=STAFF_ROLES,

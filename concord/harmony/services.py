@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -518,6 +518,36 @@ def on_collective_case(sender, case, **kwargs):
     for item in VetoItem.objects.filter(standard__is_active=True, detection=Detection.COLLECTIVE_DISPUTE):
         _detected(item, case.respondent, min(case.received_on, today), f"veto:{item.pk}:case:{case.pk}",
                   _("Collective dispute case %(number)s") % {"number": case.number}, today)
+
+
+# --- later disputes and alerts of certified enterprises -------------------------------------------
+
+def refresh_later(enterprise_ids=None) -> int:
+    """Set each certificate's first case received and first alert raised on or after its day of
+    certification, for the certificates of these enterprises (all when None): one UPDATE, each
+    date one seek of the enterprise's cases or alerts by date. Returns the certificates updated."""
+    from concord.alerts.models import Alert
+    from concord.disputes.models import Case
+
+    def first(qs, day):
+        return Subquery(qs.order_by(day).values(day)[:1])
+
+    certs = Certification.objects.all()
+    if enterprise_ids is not None:
+        certs = certs.filter(enterprise_id__in=list(enterprise_ids))
+    return certs.update(
+        later_case_on=first(Case.objects.filter(respondent_id=OuterRef("enterprise_id"),
+                                                received_on__gte=OuterRef("certified_on")), "received_on"),
+        later_alert_on=first(Alert.objects.filter(enterprise_id=OuterRef("enterprise_id"),
+                                                  raised_on__gte=OuterRef("certified_on")), "raised_on"))
+
+
+def refresh_later_on(sender, instance, created=True, **kwargs):
+    """Receiver: a case or an alert created or deleted, or a certificate created, refreshes the
+    certificates of its enterprise. Other saves are skipped: no service changes a case's respondent
+    or day received, an alert's enterprise or day raised, or a certificate's day of certification."""
+    if created:
+        refresh_later([getattr(instance, "respondent_id", None) or instance.enterprise_id])
 
 
 def expire_and_remind(today: date | None = None) -> str:
