@@ -8,7 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import attention_items, checks, navigation, periodic  # noqa: F401  (registrations)
+        from django.apps import apps
+
+        from . import attention_items, checks, choices, navigation, periodic  # noqa: F401  (registrations)
+
+        choices.install(m for m in apps.get_models() if m.__module__.startswith("concord."))
         from .audit import register_audited
         from .models import (
             AccessLog, CalendarDay, CalendarYear, ChangeLogEntry, Event, ImportBatch, JobRun, Region, RoleAssignment, User,

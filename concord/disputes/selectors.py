@@ -217,11 +217,15 @@ def measure_years(user):
     return list(range(today.year, today.year - 5, -1))
 
 
+PANEL_FIELDS = ("number", "received_on", "is_collective", "subcategory", "level", "status", "respondent")
+
+
 def cases_of_enterprise(enterprise, user, limit=10):
     if not can(user, Case):
         return None
     qs = cases(user).filter(respondent=enterprise)
-    return {"rows": list(qs.order_by("-received_on", "-pk")[:limit]),
+    rows = qs.only(*PANEL_FIELDS).order_by("-received_on", "-pk")[:limit]  # not the long texts of each case
+    return {"rows": list(rows),
             "counts": qs.aggregate(total=Count("pk"), open=Count("pk", filter=Q(status__in=workflow.RUNNING | {Status.RECEIVED})))}
 
 
