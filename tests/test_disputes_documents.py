@@ -220,9 +220,33 @@ def test_the_worker_downloads_issued_documents_and_another_town_gets_404(world, 
     word = worker.get(url, {"kind": "mediation_agreement", "format": "docx"})
     assert word.status_code == 200 and world.worker_a.name in docx_text(word.content)
     assert login(world.officer_b).get(url, {"kind": "mediation_agreement", "format": "pdf"}).status_code == 404
-    # The handling officer's first download issues the notice.
-    notice = login(world.officer_a).get(url, {"kind": "acceptance_notice", "format": "docx"})
-    assert notice.status_code == 200 and CaseDocument.objects.filter(case=agreed, kind="acceptance_notice").exists()
+    # A download never issues: the handling officer's GET of an unissued notice changes nothing.
+    officer = login(world.officer_a)
+    refused = officer.get(url, {"kind": "acceptance_notice", "format": "docx"})
+    assert refused.status_code == 302 and refused["Location"].endswith("#documents")
+    assert not CaseDocument.objects.filter(case=agreed, kind="acceptance_notice").exists()
+    # The form post issues it; then it downloads.
+    issued = officer.post(url, {"kind": "acceptance_notice"})
+    notice = CaseDocument.objects.get(case=agreed, kind="acceptance_notice")
+    assert issued.status_code == 302 and notice.number in officer.get(issued["Location"]).content.decode()
+    assert officer.get(url, {"kind": "acceptance_notice", "format": "docx"}).status_code == 200
+    # Posting again keeps the number; the worker and another town cannot issue.
+    officer.post(url, {"kind": "acceptance_notice"})
+    assert CaseDocument.objects.filter(case=agreed, kind="acceptance_notice").count() == 1
+    assert CaseDocument.objects.get(case=agreed, kind="acceptance_notice").number == notice.number
+    before = CaseDocument.objects.count()
+    assert worker.post(url, {"kind": "referral_letter"}).status_code == 302
+    assert login(world.officer_b).post(url, {"kind": "acceptance_notice"}).status_code == 404
+    assert CaseDocument.objects.count() == before
+
+
+def test_the_case_page_offers_issue_forms_then_downloads(world, agreed, login):
+    officer = login(world.officer_a)
+    page = officer.get(agreed.get_absolute_url()).content.decode()
+    assert 'id="doc-mediation_agreement-issue"' in page and 'id="doc-mediation_agreement-pdf"' not in page
+    officer.post(f"/disputes/cases/{agreed.pk}/document/", {"kind": "mediation_agreement"})
+    page = officer.get(agreed.get_absolute_url()).content.decode()
+    assert 'id="doc-mediation_agreement-pdf"' in page and 'id="doc-mediation_agreement-issue"' not in page
 
 
 def test_notices_mask_id_numbers_and_the_agreement_logs_its_full_ones(world, agreed, calendar):

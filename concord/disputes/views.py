@@ -352,35 +352,49 @@ class EvidenceDownload(generic.ScopedViewMixin, View):
 
 
 class CaseDocumentView(generic.ScopedViewMixin, View):
-    """GET ``?kind=…&format=docx|pdf``: the document, numbered on first issue. Workers download the
-    documents already issued for their case."""
+    """GET ``?kind=…&format=docx|pdf`` downloads a document already issued; POST ``kind`` issues one
+    (numbers it). Numbering is a change of record, so a link, a prefetch or another site's image
+    tag must never cause it: only the handling body's form post does."""
 
     model = Case
+
+    def case_of(self, pk):
+        case = self.get_queryset().filter(pk=pk).first()
+        if case is None:
+            raise Http404
+        return case
 
     def get(self, request, pk):
         from . import documents
 
-        case = self.get_queryset().filter(pk=pk).first()
+        case = self.case_of(pk)
         kind, fmt = request.GET.get("kind", ""), request.GET.get("format", "pdf")
-        if case is None or kind and kind not in DocumentKind.values or fmt not in ("docx", "pdf"):
+        if kind and kind not in DocumentKind.values or fmt not in ("docx", "pdf"):
             raise Http404
         if not kind:  # no document named: the case page, whose documents section lists them
             return CaseDetail.as_view()(request, pk=case.pk)
-        try:
+        record = CaseDocument.objects.filter(case=case, kind=kind).first()
+        if record is None:
             if is_worker_only(request.user):
-                record = CaseDocument.objects.filter(case=case, kind=kind).first()
-                if record is None:
-                    raise Http404
-            else:
-                record = services.document_issue(case, actor=request.user, kind=kind)
-        except (ValidationError, PermissionDenied) as exc:
-            for msg in error_text(exc):
-                messages.error(request, msg)
+                raise Http404
+            messages.info(request, _("This document has not been issued yet."))
             return redirect(case.get_absolute_url() + "#documents")
         content, content_type, filename = documents.render(record, fmt, actor=request.user)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
         return response
+
+    def post(self, request, pk):
+        case = self.case_of(pk)
+        try:
+            record = services.document_issue(case, actor=request.user, kind=request.POST.get("kind", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            for msg in error_text(exc):
+                messages.error(request, msg)
+        else:
+            messages.success(request, _("Issued: %(document)s %(number)s") % {
+                "document": record.get_kind_display(), "number": record.number})
+        return redirect(case.get_absolute_url() + "#documents")
 
 
 class InstallmentPay(CasePostView):

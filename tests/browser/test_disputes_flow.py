@@ -86,6 +86,8 @@ def test_wage_arrears_from_phone_to_closure(world, live_server, browser, page, p
     page.wait_for_selector(".alert-success")
     case.refresh_from_db()
     assert case.status == "agreement" and case.resolved_level == "town"
+    page.click("#doc-mediation_agreement-issue")
+    page.wait_for_selector(".alert-success")
     with page.expect_download() as download:
         page.click("#doc-mediation_agreement-pdf")
     pdf = download.value.path().read_bytes()
