@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from concord.core.models import Event
 from concord.disputes import rules, services
-from concord.disputes.meeting_forms import VERB_ACTION_DONE, VERB_HELD, followup_add, meeting_save
+from concord.disputes.meetings import VERB_ACTION_DONE, VERB_HELD, followup_add, meeting_save
 from concord.disputes.models import FollowUpAction, LegalSetting, TripartiteMeeting
 from tests.disputes_helpers import file_case
 

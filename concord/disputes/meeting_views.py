@@ -1,5 +1,5 @@
 """Pages of tripartite meetings (三方协调) with their follow-up actions, and of the county's legal
-parameter settings. Thin views over the generic scoped views and the writes in meeting_forms."""
+parameter settings. Thin views over the generic scoped views and the writes in meetings."""
 import django_filters
 import django_tables2 as tables
 from django.contrib import messages
@@ -21,9 +21,8 @@ from concord.core.tables import ConcordTable
 from concord.registry.models import Enterprise
 
 from . import parameters, rules
-from .meeting_forms import (
-    DoneForm, FollowUpForm, LegalSettingForm, MeetingForm, action_state, followup_add, followup_done,
-)
+from .meeting_forms import DoneForm, FollowUpForm, LegalSettingForm, MeetingForm
+from .meetings import action_state, followup_add, followup_done
 from .models import Case, FollowUpAction, LegalSetting, TripartiteMeeting
 
 LEVELS = [("county", gettext_lazy("County")), ("town", gettext_lazy("Town"))]

@@ -6,7 +6,7 @@
   (``{"done_on": "YYYY-MM-DD"}``, today when left out); a GET there answers whether it may be.
 - ``/api/legal-settings/``: CRUD for county administrators, readable by staff of the county.
 
-Writes go through the functions of ``meeting_forms`` (the pages use the same), which validate the
+Writes go through the functions of ``meetings`` (the pages use the same), which validate the
 model, re-check the scope and record the meeting's events.
 """
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,7 +21,7 @@ from concord.core.api.base import ScopedModelViewSet, ScopedSerializer
 from concord.core.scope import CHANGE
 from concord.registry.models import Enterprise
 
-from .. import meeting_forms as mf
+from .. import meetings as meeting_services
 from ..models import Case, FollowUpAction, LegalSetting, TripartiteMeeting
 
 
@@ -37,11 +37,11 @@ class FollowUpActionSerializer(ScopedSerializer):
         fields = ["id", "meeting", "description", "owner", "due_on", "done_on", "state"]
 
     def get_state(self, obj) -> str:
-        return mf.action_state(obj)
+        return meeting_services.action_state(obj)
 
     def create(self, validated_data):
         try:
-            return mf.followup_add(actor=self.context["request"].user, **validated_data)
+            return meeting_services.followup_add(actor=self.context["request"].user, **validated_data)
         except DjangoValidationError as exc:
             raise _as_api_error(exc)
 
@@ -49,7 +49,7 @@ class FollowUpActionSerializer(ScopedSerializer):
         for name, value in validated_data.items():
             setattr(instance, name, value)
         try:
-            return mf.followup_save(instance, actor=self.context["request"].user)
+            return meeting_services.followup_save(instance, actor=self.context["request"].user)
         except DjangoValidationError as exc:
             raise _as_api_error(exc)
 
@@ -91,7 +91,7 @@ class TripartiteMeetingSerializer(ScopedSerializer):
         for name, value in validated_data.items():
             setattr(meeting, name, value)
         try:
-            return mf.meeting_save(meeting, actor=self.context["request"].user, cases=cases, enterprises=enterprises)
+            return meeting_services.meeting_save(meeting, actor=self.context["request"].user, cases=cases, enterprises=enterprises)
         except DjangoValidationError as exc:
             raise _as_api_error(exc)
 
@@ -114,7 +114,7 @@ class LegalSettingSerializer(ScopedSerializer):
         attrs = super().validate(attrs)
         key = attrs.get("key", getattr(self.instance, "key", None))
         value = attrs.get("value", getattr(self.instance, "value", None))
-        problem = mf.setting_value_problem(key, value)
+        problem = meeting_services.setting_value_problem(key, value)
         if problem:
             raise ValidationError({"value": [problem]})
         return attrs
@@ -165,7 +165,7 @@ class FollowUpActionViewSet(ScopedModelViewSet):
         data = DoneSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            followup = mf.followup_done(followup, actor=request.user, done_on=data.validated_data.get("done_on"))
+            followup = meeting_services.followup_done(followup, actor=request.user, done_on=data.validated_data.get("done_on"))
         except DjangoValidationError as exc:
             raise _as_api_error(exc)
         return Response(FollowUpActionSerializer(followup, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
