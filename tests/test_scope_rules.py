@@ -116,3 +116,42 @@ def test_exists_only_for_users_whose_scope_crosses_a_to_many_relation(world):
     assert list(Case.objects.visible_to(world.officer_a)) == [case] and not Case.objects.visible_to(world.officer_b).exists()
     # Workers' scope crosses employments for every staff role.
     assert "EXISTS" in str(Worker.objects.visible_to(world.officer_a).query).upper()
+
+
+@pytest.mark.parametrize("path,above", [
+    ("330603/", []),
+    ("330603/330603009/", ["330603/"]),
+    ("330603/330603009/330603009001/", ["330603/", "330603/330603009/"]),
+    ("", []),
+])
+def test_paths_above(path, above):
+    from concord.core.scope import paths_above
+
+    assert paths_above(path) == above
+
+
+@pytest.mark.django_db
+def test_towns_read_the_county_settings_above_them_but_do_not_write_them(world, login):
+    """Legal settings read upward (ancestors_read): a town officer and a mediator under the county
+    see the county's row and its page; only the county changes it; a row of a town is not read by
+    the other town, and no write reaches it through reading."""
+    from datetime import date
+
+    from concord.disputes.models import LegalSetting
+
+    county_row = LegalSetting.objects.create(region=world.county, key="mediation_days", value=20, source="县规定",
+                                             effective_from=date(2025, 1, 1))
+    town_row = LegalSetting.objects.create(region=world.town_a, key="collective_threshold", value=10, source="镇规定",
+                                           effective_from=date(2025, 1, 1))
+    assert set(LegalSetting.objects.visible_to(world.officer_a)) == {county_row, town_row}
+    assert set(LegalSetting.objects.visible_to(world.officer_b)) == {county_row}
+    assert not LegalSetting.objects.visible_to(world.officer_a, CHANGE).exists()
+    assert set(LegalSetting.objects.visible_to(world.admin, CHANGE)) == {county_row, town_row}
+    officer = login(world.officer_b)
+    assert officer.get(f"/disputes/legal-settings/{county_row.pk}/").status_code == 200
+    assert officer.get(f"/disputes/legal-settings/{town_row.pk}/").status_code == 404
+    listing = officer.get("/disputes/legal-settings/").content.decode()
+    assert "县规定" in listing and "镇规定" not in listing
+    officer.post(f"/disputes/legal-settings/{county_row.pk}/edit/", {"value": "99"})
+    county_row.refresh_from_db()
+    assert county_row.value == 20

@@ -83,6 +83,9 @@ class ScopeSpec:
     # town's explanations cite, the standard a union officer self-assesses against); writing stays
     # with the county.
     shared_read: bool = False
+    # Region roles also read the rows of the regions above theirs (a county's legal settings, which
+    # its towns' cases follow); writing stays with the roles whose own region holds the row.
+    ancestors_read: bool = False
     # Per role, a further condition on the rows it reaches (e.g. the court liaison sees only
     # court-delegated cases); applied to every part that role contributes.
     role_filters: dict = field(default_factory=dict)
@@ -90,6 +93,12 @@ class ScopeSpec:
 
     def roles_for(self, action: str) -> frozenset:
         return self.view_roles if action == VIEW else self.write_roles
+
+
+def paths_above(path: str) -> list[str]:
+    """The materialised paths of the regions above ``path``: "330603/330603009/" → ["330603/"]."""
+    codes = [code for code in path.split("/") if code]
+    return ["".join(f"{code}/" for code in codes[:i]) for i in range(1, len(codes))]
 
 
 def assignments_of(user):
@@ -150,6 +159,9 @@ def _scope_filter(model, user, action):
                 continue
             role_lookups = spec.regions
             role_parts = [Q(**{f"{lookup}__startswith": a.region.path}) for lookup in spec.regions]
+            above = paths_above(a.region.path) if spec.ancestors_read and action == VIEW else []
+            if above:
+                role_parts += [Q(**{f"{lookup}__in": above}) for lookup in spec.regions]
         elif a.role in ENTERPRISE_ROLES and a.enterprise_id and spec.enterprise:
             role_lookups = (spec.enterprise,)
             role_parts = [Q(**{spec.enterprise: a.enterprise_id})]

@@ -543,7 +543,8 @@ class LegalSetting(models.Model):
     effective_to = models.DateField(_("in force until (inclusive)"), null=True, blank=True)
 
     objects = ScopedManager()
-    scope = ScopeSpec(regions=("region__path",), write_roles=frozenset({Role.COUNTY_ADMIN}))
+    # Towns read the county's settings their cases follow; the county writes them.
+    scope = ScopeSpec(regions=("region__path",), write_roles=frozenset({Role.COUNTY_ADMIN}), ancestors_read=True)
 
     class Meta:
         verbose_name = _("legal parameter setting")
