@@ -10,7 +10,6 @@ from pathlib import Path
 import secrets
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from concord.core.models import AccessLog, Event, JobRun, Region, RoleAssignment, User
+from concord.core.models import JobRun, Region, RoleAssignment, User
 from concord.core.scope import Role
 from concord.registry import rules
 from concord.registry.models import Employment, Enterprise, Worker

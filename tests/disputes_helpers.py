@@ -1,7 +1,4 @@
 """Builders shared by the disputes tests."""
-from datetime import date
-
-from concord.core.models import RoleAssignment
 from concord.core.scope import Role
 from concord.disputes import services
 from concord.disputes.services import ClaimantInput

@@ -11,7 +11,6 @@ from concord.core.models import Event, Notification
 from concord.disputes import services
 from concord.disputes.models import Case
 
-from tests.conftest import id_number
 from tests.disputes_helpers import claimants, committee_enterprise, file_case
 
 pytestmark = pytest.mark.django_db

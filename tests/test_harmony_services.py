@@ -158,10 +158,13 @@ def test_survey_is_anonymous_and_one_response_per_worker(setup, login):
                                   round=w.round, min_responses=2)
     questions = list(survey.questions.all())
     services.survey_answer(survey, user=w.worker_user, answers={q.pk: 5 for q in questions}, today=TODAY)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as again:
         services.survey_answer(survey, user=w.worker_user, answers={q.pk: 1 for q in questions}, today=TODAY)
+    assert list(again.value.message_dict) == ["survey"]
     with pytest.raises(ValidationError) as err:
         services.survey_answer(survey, user=w.worker_user, answers={questions[0].pk: 9}, today=TODAY)
+    # Each question out of range or missing is named; the answer of 9 is refused before anything is stored.
+    assert set(err.value.message_dict) == {f"q{q.pk}" for q in questions}
     with pytest.raises(PermissionDenied):
         services.survey_answer(survey, user=w.officer_a, answers={q.pk: 5 for q in questions}, today=TODAY)
     survey.refresh_from_db()

@@ -2,7 +2,6 @@ from django.db import connection
 from django.urls import path
 from django.http import JsonResponse
 from django.contrib.auth.decorators import login_not_required
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 

@@ -637,7 +637,7 @@ class DisputeSeeder:
         out.case(c, claimant_rows)
 
     def agreement(self, p, c, step, end, claimed, court, sub, out):
-        rng, today = self.rng, self.today
+        rng = self.rng
         outcome = p.get("outcome") or _pick(rng, AGREEMENT_OUTCOME_WEIGHTS)
         if claimed:
             amount = max(Decimal(100), (claimed * Decimal(str(rng.uniform(0.6, 1.0))) / 100).quantize(Decimal(1)) * 100)

@@ -14,7 +14,6 @@ from django.views import View, generic as django_generic
 from concord.core import forms as core_forms
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, VIEW, Role, can, user_roles
-from concord.core.workflow import TransitionRefused
 from concord.registry.models import Worker
 
 from . import evidence as evidence_rules

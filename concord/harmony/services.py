@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from concord.core import audit, notify
 from concord.core.models import RoleAssignment
-from concord.core.scope import CHANGE, VIEW, Role, ensure_in_scope, user_roles
+from concord.core.scope import CHANGE, Role, ensure_in_scope
 from concord.core.sequences import next_value
 from concord.core.workdays import CalendarMissing, current_calendar
 from concord.core.workflow import transition
@@ -31,7 +31,7 @@ from concord.registry.models import Employment, Enterprise, Worker
 from . import rules
 from .models import (
     Certification, CertificationStatus, CountyReview, Detection, Evaluation, EvaluationEvidence, EvaluationStatus, Indicator,
-    IndicatorScore, Objection, Survey, SurveyParticipation, SurveyQuestion, SurveyTally, Tier, VetoEvent, VetoItem,
+    IndicatorScore, Objection, Survey, SurveyParticipation, SurveyQuestion, SurveyTally, VetoEvent, VetoItem,
 )
 
 MESSAGES = {

@@ -363,10 +363,3 @@ class LevelPolicySerializer(ScopedSerializer):
         read_only_fields = ["id", "level"]
 
 
-class ActionCheckSerializer(serializers.Serializer):
-    """GET on an action's route: whether the caller may take it now, and why not."""
-
-    action = serializers.CharField()
-    label = serializers.CharField()
-    allowed = serializers.BooleanField()
-    reason = serializers.CharField(allow_null=True)

@@ -10,10 +10,7 @@ the caller's language, and changes nothing. Signals and alerts are never edited 
 directly (PUT, PATCH and DELETE answer 405). A GET on an alert's action route answers whether the
 caller may take it now, and why not.
 """
-from contextlib import contextmanager
-
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,15 +18,15 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers as drf_serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from concord.core.api.actions import TownFilterMixin, action_check, add_action_routes, refusals
 from concord.core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
-from concord.core.models import Region
 from concord.core.scope import CHANGE, VIEW
 from concord.core.workflow import refusal
 from concord.registry.importers import import_file
@@ -40,30 +37,6 @@ from ..models import Alert, AlertStatus, EnterpriseRisk, Level, LevelPolicy, Ris
 from . import serializers as s
 
 FILTERS = [DjangoFilterBackend, OrderingFilter]
-
-
-@contextmanager
-def refusals(rename=None):
-    """A service's ValidationError (TransitionRefused…) as a 400 with its messages, keyed by field
-    where the service names one (``rename``: the service's field → the input's name for it).
-    PermissionDenied passes through (403)."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        detail = drf_serializers.as_serializer_error(exc)
-        raise ValidationError({(rename or {}).get(k, k): v for k, v in detail.items()})
-
-
-def action_check(name, label, reason) -> Response:
-    return Response({"action": name, "label": str(label), "allowed": reason is None, "reason": reason})
-
-
-class TownFilterMixin(django_filters.FilterSet):
-    town = django_filters.NumberFilter(method="filter_town", help_text=gettext_lazy("Town (region id): its communities too."))
-
-    def filter_town(self, qs, name, value):
-        path = Region.objects.filter(pk=value).values_list("path", flat=True).first()
-        return qs.filter(region__path__startswith=path) if path else qs.none()
 
 
 # --- signals ---------------------------------------------------------------------------------------
@@ -270,22 +243,8 @@ class AlertViewSet(ScopedReadOnlyViewSet):
         return self.detail_response(alert)
 
 
-def _add_action(route, serializer_class):
-    def handler(self, request, pk=None, format=None):
-        return self.run_action(request, route)
-
-    handler.__name__ = route.replace("-", "_")
-    handler.__doc__ = (f"Take the “{route}” action (POST), or ask whether you may take it now (GET). "
-                       "Answers the alert, or 400 with the refusal.")
-    handler = extend_schema(methods=["GET"], responses=s.ActionCheckSerializer)(handler)
-    handler = extend_schema(methods=["POST"], request=serializer_class, responses=s.AlertDetailSerializer)(handler)
-    handler = action(detail=True, methods=["get", "post"], url_path=route, pagination_class=None,
-                     filter_backends=[])(handler)
-    setattr(AlertViewSet, handler.__name__, handler)
-
-
-for _route, (_names, _serializer, _label, _call) in ACTIONS.items():
-    _add_action(_route, _serializer)
+add_action_routes(AlertViewSet, {route: serializer for route, (_names, serializer, _label, _call) in ACTIONS.items()},
+                  detail_serializer=s.AlertDetailSerializer, noun="alert")
 
 
 # --- the county's tables ----------------------------------------------------------------------------

@@ -9,17 +9,14 @@ and DELETE answer 405): every change is an action.
 
 A GET on an action's route answers whether the caller may take it now, and why not.
 """
-from contextlib import contextmanager
-
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers as drf_serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
@@ -27,6 +24,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from concord.core.api.actions import ActionCheckSerializer, action_check, add_action_routes, refusals
 from concord.core.api.base import ScopedReadOnlyViewSet
 from concord.core.scope import VIEW
 from concord.core.workflow import refusal
@@ -36,16 +34,6 @@ from .. import selectors, services, workflow
 from ..filters import CaseFilter
 from ..models import Agreement, Case, Evidence, Installment, MediationSession
 from . import serializers as s
-
-
-@contextmanager
-def refusals():
-    """A service's ValidationError (TransitionRefused, DuplicateFiling…) as a 400 with its messages,
-    keyed by field where the service names one. PermissionDenied passes through (403)."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise ValidationError(drf_serializers.as_serializer_error(exc))
 
 
 class CaseApiFilter(CaseFilter):
@@ -93,10 +81,6 @@ ACTIONS = {
 
 
 FILTERS = [DjangoFilterBackend, OrderingFilter]
-
-
-def action_check(name, label, reason) -> Response:
-    return Response({"action": name, "label": str(label), "allowed": reason is None, "reason": reason})
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -232,22 +216,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return self.detail_response(case)
 
 
-def _add_action(name, serializer_class):
-    def handler(self, request, pk=None, format=None):
-        return self.run_action(request, name)
-
-    handler.__name__ = name
-    handler.__doc__ = (f"Take the “{name}” transition (POST), or ask whether you may take it now (GET). "
-                       "Answers the case, or 400 with the refusal.")
-    handler = extend_schema(methods=["GET"], responses=s.ActionCheckSerializer)(handler)
-    handler = extend_schema(methods=["POST"], request=serializer_class, responses=s.CaseDetailSerializer)(handler)
-    handler = action(detail=True, methods=["get", "post"], url_path=name.replace("_", "-"),
-                     pagination_class=None, filter_backends=[])(handler)
-    setattr(CaseViewSet, name, handler)
-
-
-for _name, (_serializer, _call) in ACTIONS.items():
-    _add_action(_name, _serializer)
+add_action_routes(CaseViewSet, {name: serializer for name, (serializer, _call) in ACTIONS.items()},
+                  detail_serializer=s.CaseDetailSerializer, noun="case", url_path=lambda name: name.replace("_", "-"))
 
 
 # --- agreements and their payments ------------------------------------------------------------------
@@ -273,7 +243,7 @@ class InstallmentViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["due_on"]
     select_related = ("agreement__case",)
 
-    @extend_schema(methods=["GET"], responses=s.ActionCheckSerializer)
+    @extend_schema(methods=["GET"], responses=ActionCheckSerializer)
     @extend_schema(methods=["POST"], request=s.PaySerializer, responses=s.InstallmentSerializer)
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def pay(self, request, pk=None, format=None):

@@ -226,15 +226,6 @@ class MeasuresSerializer(serializers.Serializer):
         }
 
 
-class ActionCheckSerializer(serializers.Serializer):
-    """GET on an action's route: whether the caller may take it now, and why not."""
-
-    action = serializers.CharField()
-    label = serializers.CharField()
-    allowed = serializers.BooleanField()
-    reason = serializers.CharField(allow_null=True)
-
-
 # --- intake ---------------------------------------------------------------------------------------
 
 class ClaimantInputSerializer(serializers.Serializer):

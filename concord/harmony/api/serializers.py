@@ -431,16 +431,6 @@ class SurveyResultSerializer(serializers.Serializer):
                                "answers": q["answers"], "satisfied": q["satisfied"]} for q in result["questions"]]}
 
 
-class ActionCheckSerializer(serializers.Serializer):
-    """GET on an action's route: whether the caller may take it now, and why not."""
-
-    action = serializers.CharField()
-    label = serializers.CharField()
-    allowed = serializers.BooleanField()
-    reason = serializers.CharField(allow_null=True)
-
-
-
 class RecheckSerializer(serializers.Serializer):
     checked_on = serializers.DateField(help_text=_("The day of the re-check."))
     passed = serializers.BooleanField(help_text=_("True: the title stays; false: it is revoked."))

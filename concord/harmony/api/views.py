@@ -12,24 +12,21 @@ bad input is 400 with field-keyed messages in the caller's language (a score's k
 (PUT, PATCH and DELETE answer 405): every change is an action. A GET on an action's route answers
 whether the caller may take it now, and why not.
 """
-from contextlib import contextmanager
-
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers as drf_serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from concord.core.api.actions import TownFilterMixin, action_check, add_action_routes, refusals
 from concord.core.api.base import ScopedReadOnlyViewSet
-from concord.core.models import Region
 from concord.core.scope import ADD, CHANGE, VIEW, can, user_roles
 from concord.core.workflow import refusal
 
@@ -40,28 +37,6 @@ from ..models import (
 from . import serializers as s
 
 FILTERS = [DjangoFilterBackend, OrderingFilter]
-
-
-@contextmanager
-def refusals():
-    """A service's ValidationError (TransitionRefused…) as a 400 with its messages, keyed by field
-    where the service names one. PermissionDenied passes through (403)."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise ValidationError(drf_serializers.as_serializer_error(exc))
-
-
-def action_check(name, label, reason) -> Response:
-    return Response({"action": name, "label": str(label), "allowed": reason is None, "reason": reason})
-
-
-class TownFilterMixin(django_filters.FilterSet):
-    town = django_filters.NumberFilter(method="filter_town", help_text=gettext_lazy("Town (region id): its communities too."))
-
-    def filter_town(self, qs, name, value):
-        path = Region.objects.filter(pk=value).values_list("path", flat=True).first()
-        return qs.filter(region__path__startswith=path) if path else qs.none()
 
 
 # --- the county's rows ----------------------------------------------------------------------------
@@ -251,22 +226,8 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return self.detail_response(evaluation)
 
 
-def _add_action(route, serializer_class):
-    def handler(self, request, pk=None, format=None):
-        return self.run_action(request, route)
-
-    handler.__name__ = route.replace("-", "_")
-    handler.__doc__ = (f"Take the “{route}” action (POST), or ask whether you may take it now (GET). "
-                       "Answers the evaluation, or 400 with the refusal.")
-    handler = extend_schema(methods=["GET"], responses=s.ActionCheckSerializer)(handler)
-    handler = extend_schema(methods=["POST"], request=serializer_class, responses=s.EvaluationDetailSerializer)(handler)
-    handler = action(detail=True, methods=["get", "post"], url_path=route, pagination_class=None,
-                     filter_backends=[])(handler)
-    setattr(EvaluationViewSet, handler.__name__, handler)
-
-
-for _route, (_name, _serializer, _text, _call) in ACTIONS.items():
-    _add_action(_route, _serializer)
+add_action_routes(EvaluationViewSet, {route: serializer for route, (_name, serializer, _text, _call) in ACTIONS.items()},
+                  detail_serializer=s.EvaluationDetailSerializer, noun="evaluation")
 
 
 # --- certifications and surveys -------------------------------------------------------------------
