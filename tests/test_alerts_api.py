@@ -20,7 +20,7 @@ from concord.core.scope import Role
 from tests.conftest import credit_code, make_user
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called at test time: a run may cross midnight
 
 
 def post(client, url, data=None):
@@ -35,7 +35,7 @@ def ok(response, code=200):
 def arrears(world, months="1.5", ent=None, officer=None):
     ent = ent or world.ent_a
     return services.signal_record(actor=officer or world.officer_a, enterprise=ent, kind="wage_arrears",
-                                  observed_on=TODAY - timedelta(days=2), value=months, evidence=f"{ent.name}欠薪")
+                                  observed_on=TODAY() - timedelta(days=2), value=months, evidence=f"{ent.name}欠薪")
 
 
 def risk(ent):
@@ -76,7 +76,7 @@ def test_town_b_sees_nothing_of_town_a(world, login, both_towns):
     assert model_to_dict(Alert.objects.get(pk=alert_a.pk)) == before
     # A signal for town A's enterprise does not exist for town B.
     response = post(client, "/api/risk-signals/", {"enterprise": world.ent_a.pk, "kind": "wage_arrears",
-                                                   "observed_on": TODAY.isoformat(), "value": "1"})
+                                                   "observed_on": TODAY().isoformat(), "value": "1"})
     assert response.status_code == 400 and "enterprise" in response.json()
     assert RiskSignal.objects.filter(enterprise=world.ent_a).count() == 1
 
@@ -89,7 +89,7 @@ def test_county_sees_both_towns_and_filters(world, login, both_towns):
     assert ids(ok(client.get("/api/alerts/", {"level": "red"}))) == {alert_b.pk}
     assert ids(ok(client.get("/api/alerts/", {"county_assigned": "true"}))) == {alert_a.pk, alert_b.pk}
     assert ids(ok(client.get("/api/alerts/", {"overdue": "true"}))) == set()
-    Alert.objects.filter(pk=alert_a.pk).update(deadline=TODAY - timedelta(days=1))
+    Alert.objects.filter(pk=alert_a.pk).update(deadline=TODAY() - timedelta(days=1))
     assert ids(ok(client.get("/api/alerts/", {"overdue": "true"}))) == {alert_a.pk}
     assert ids(ok(client.get("/api/alerts/", {"status": "open"}))) == {alert_a.pk, alert_b.pk}
     assert ids(ok(client.get("/api/enterprise-risks/", {"level": "orange"}))) == {risk(world.ent_a).pk}
@@ -110,7 +110,7 @@ def test_roles_without_early_warning_data_get_nothing(world, login, both_towns, 
         response = client.get(url)
         assert response.status_code in (403, 404), (url, response.status_code)
     response = post(client, "/api/risk-signals/", {"enterprise": world.ent_a.pk, "kind": "manual_report",
-                                                   "observed_on": TODAY.isoformat()})
+                                                   "observed_on": TODAY().isoformat()})
     assert response.status_code in (403, 404)
     assert post(client, f"/api/alerts/{alert_a.pk}/close/", {"outcome": "resolved", "note": "x"}).status_code in (403, 404)
     assert RiskSignal.objects.count() == 2 and Alert.objects.get(pk=alert_a.pk).status == "open"
@@ -124,7 +124,7 @@ def test_auditor_reads_but_does_not_write(world, login, both_towns):
     assert check["allowed"] is False and check["reason"]
     assert post(client, f"/api/alerts/{alert_a.pk}/actions/", {"kind": "visit", "summary": "x"}).status_code == 403
     assert post(client, "/api/risk-signals/", {"enterprise": world.ent_a.pk, "kind": "manual_report",
-                                               "observed_on": TODAY.isoformat()}).status_code == 403
+                                               "observed_on": TODAY().isoformat()}).status_code == 403
     assert not AlertAction.objects.exists()
 
 
@@ -133,7 +133,7 @@ def test_auditor_reads_but_does_not_write(world, login, both_towns):
 def test_create_a_signal_then_act_escalate_and_close_through_the_api(world, login):
     client = login(world.officer_a)
     signal = ok(post(client, "/api/risk-signals/", {
-        "enterprise": world.ent_a.pk, "kind": "wage_arrears", "observed_on": (TODAY - timedelta(days=1)).isoformat(),
+        "enterprise": world.ent_a.pk, "kind": "wage_arrears", "observed_on": (TODAY() - timedelta(days=1)).isoformat(),
         "value": "2", "amount": "60000", "workers_affected": 8, "evidence": "职工来访反映"}), 201)
     assert (signal["kind"], signal["source"], signal["is_active"], signal["region"]) == ("wage_arrears", "api", True, world.town_a.pk)
     alert = Alert.objects.get(enterprise=world.ent_a)
@@ -156,10 +156,10 @@ def test_create_a_signal_then_act_escalate_and_close_through_the_api(world, logi
     assert Alert.objects.get(pk=alert.pk).status == "open"
 
     detail = ok(post(client, f"/api/alerts/{alert.pk}/actions/", {"kind": "visit", "summary": "走访企业，约谈负责人"}))
-    assert (detail["status"], detail["first_response_on"]) == ("handling", TODAY.isoformat())
+    assert (detail["status"], detail["first_response_on"]) == ("handling", TODAY().isoformat())
     assert [a["kind"] for a in detail["actions"]] == ["visit"]
     detail = ok(post(client, f"/api/alerts/{alert.pk}/escalate/", {"note": "需县里协调"}))
-    assert detail["escalated_on"] == TODAY.isoformat()
+    assert detail["escalated_on"] == TODAY().isoformat()
     detail = ok(post(client, f"/api/alerts/{alert.pk}/close/", {"outcome": "resolved", "note": "工资已全部补发"}))
     assert (detail["status"], detail["outcome"], detail["outcome_note"]) == ("closed", "resolved", "工资已全部补发")
     assert [e["verb"] for e in detail["timeline"]] == ["alert.raise", "alert.respond", "alert.escalate", "alert.close"]
@@ -170,18 +170,18 @@ def test_create_a_signal_then_act_escalate_and_close_through_the_api(world, logi
     ({"value": "-1"}, "value"),
     ({"value": "130"}, "value"),
     ({"value": "1", "amount": "99000000", "workers_affected": 2}, "amount"),
-    ({"observed_on": (TODAY + timedelta(days=3)).isoformat()}, "observed_on"),
+    ({"observed_on": (TODAY() + timedelta(days=3)).isoformat()}, "observed_on"),
     ({"kind": "mass_layoff"}, "kind"),
     ({"kind": "nonsense"}, "kind"),
     ({"value": None}, "value"),
     ({"observed_on": "2026-02-30"}, "observed_on"),
-    ({"expires_on": (TODAY - timedelta(days=30)).isoformat()}, "expires_on"),
+    ({"expires_on": (TODAY() - timedelta(days=30)).isoformat()}, "expires_on"),
     ({"enterprise": 999999}, "enterprise"),
     ({"source": "partner_file"}, "source"),
 ])
 def test_bad_signal_input_names_the_field_and_changes_nothing(world, login, body, field):
     client = login(world.officer_a)
-    data = {"enterprise": world.ent_a.pk, "kind": "wage_arrears", "observed_on": (TODAY - timedelta(days=1)).isoformat(),
+    data = {"enterprise": world.ent_a.pk, "kind": "wage_arrears", "observed_on": (TODAY() - timedelta(days=1)).isoformat(),
             "value": "1"}
     data.update(body)
     response = post(client, "/api/risk-signals/", data)
@@ -240,7 +240,7 @@ def test_import_dry_run_then_commit(world):
 
     liaison = make_user("labour_liaison", Role.LABOUR_LIAISON, region=world.county)
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=liaison).key}", HTTP_ACCEPT_LANGUAGE="en")
-    day = (TODAY - timedelta(days=4)).isoformat()
+    day = (TODAY() - timedelta(days=4)).isoformat()
     rows = [{"enterprise_code": world.ent_a.credit_code, "kind": "wage_arrears", "observed_on": day, "value": "1.5"},
             {"enterprise_code": world.ent_b.credit_code, "kind": "production_halt", "observed_on": day}]
     checked = ok(client.post("/api/risk-signals/import/", {"file": partner_csv(rows)}))
@@ -255,9 +255,9 @@ def test_import_dry_run_then_commit(world):
 
 def test_import_reports_row_and_column_and_changes_nothing(world, login):
     client = login(world.officer_a)
-    rows = [{"enterprise_code": world.ent_a.credit_code, "kind": "wage_arrears", "observed_on": TODAY.isoformat(), "value": "1"},
-            {"enterprise_code": credit_code(777), "kind": "wage_arrears", "observed_on": TODAY.isoformat(), "value": "1"},
-            {"enterprise_code": world.ent_b.credit_code, "kind": "wage_arrears", "observed_on": TODAY.isoformat(), "value": "-3"}]
+    rows = [{"enterprise_code": world.ent_a.credit_code, "kind": "wage_arrears", "observed_on": TODAY().isoformat(), "value": "1"},
+            {"enterprise_code": credit_code(777), "kind": "wage_arrears", "observed_on": TODAY().isoformat(), "value": "1"},
+            {"enterprise_code": world.ent_b.credit_code, "kind": "wage_arrears", "observed_on": TODAY().isoformat(), "value": "-3"}]
     response = client.post("/api/risk-signals/import/?commit=true", {"file": partner_csv(rows)})
     assert response.status_code == 400
     body = response.json()

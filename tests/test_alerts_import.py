@@ -22,8 +22,8 @@ from concord.registry.importers import IMPORTERS, import_file
 from tests.conftest import credit_code, make_user
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-DAY = (TODAY - timedelta(days=3)).isoformat()
+TODAY = timezone.localdate  # called at test time: a run may cross midnight
+DAY = (TODAY() - timedelta(days=3)).isoformat()
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +100,7 @@ def test_a_partner_arrears_file_raises_an_orange_alert_for_the_right_town(world,
     signal = RiskSignal.objects.get()
     assert (signal.enterprise, signal.region, signal.source, signal.reported_by, signal.import_batch) == (
         world.ent_a, world.town_a, "partner_file", liaison, result.batch)
-    assert signal.expires_on == TODAY - timedelta(days=3) + timedelta(days=90)
+    assert signal.expires_on == TODAY() - timedelta(days=3) + timedelta(days=90)
     alert = Alert.objects.get()
     assert (alert.enterprise, alert.region, alert.level, alert.county_assigned) == (world.ent_a, world.town_a, "orange", True)
     assert EnterpriseRisk.objects.get(enterprise=world.ent_a).level == "orange"
@@ -130,7 +130,7 @@ def test_bad_rows_are_each_named_by_row_and_column(world):
         row(world.ent_b.credit_code, value="1", amount="90000000", workers_affected="3"),  # row 5: implausible
         row(world.ent_a2.credit_code, kind="tax_arrears"),             # row 6 and 7: the same signal twice
         row(world.ent_a2.credit_code, kind="tax_arrears", value="3"),
-        row(world.ent_a.credit_code, kind="power_arrears", observed_on=(TODAY + timedelta(days=5)).isoformat()),  # row 8
+        row(world.ent_a.credit_code, kind="power_arrears", observed_on=(TODAY() + timedelta(days=5)).isoformat()),  # row 8
         row(world.ent_a.credit_code, kind="mass_layoff"),               # row 9: computed kind
     ])
     assert not result.ok
@@ -150,7 +150,7 @@ def test_bad_rows_are_each_named_by_row_and_column(world):
 def test_too_many_months_and_an_expiry_before_the_date(world):
     t = titles()
     result = run(world, [row(world.ent_a.credit_code, value="130"),
-                         row(world.ent_b.credit_code, expires_on=(TODAY - timedelta(days=30)).isoformat())])
+                         row(world.ent_b.credit_code, expires_on=(TODAY() - timedelta(days=30)).isoformat())])
     got = problems(result)
     assert (2, t["value"], "More than 120 months of arrears is not plausible.") in got
     assert (3, t["expires_on"], "The expiry date is before the signal's date.") in got
@@ -213,8 +213,8 @@ def test_xlsx_with_excel_dates_and_numbers(world):
 
     t = titles()
     rows = [[t["enterprise_code"], t["kind"], t["observed_on"], t["value"], t["evidence"]],
-            [world.ent_b.credit_code, "hotline_complaint", datetime.combine(TODAY - timedelta(days=1), datetime.min.time()), 4, "12351"],
-            [world.ent_a.credit_code, "Production halt", TODAY - timedelta(days=2), None, "停产"]]
+            [world.ent_b.credit_code, "hotline_complaint", datetime.combine(TODAY() - timedelta(days=1), datetime.min.time()), 4, "12351"],
+            [world.ent_a.credit_code, "Production halt", TODAY() - timedelta(days=2), None, "停产"]]
     result = import_file(KIND, xlsx_file(rows), actor=world.admin, filename="partner.xlsx", commit=True)
     assert result.committed, problems(result)
     assert dict(RiskSignal.objects.values_list("enterprise__credit_code", "kind")) == {

@@ -171,7 +171,7 @@ def test_computed_layoff_and_repeated_disputes(world):
     assert EnterpriseRisk.objects.get(enterprise=world.ent_a2).level == "yellow"
     # Three cases in 90 days; the next scan updates the same computed rows.
     for _ in range(3):
-        file_case(world, respondent=world.ent_b, actor=world.officer_b, confirm_duplicate=True)
+        file_case(world, respondent=world.ent_b, actor=world.officer_b, confirm_duplicate=True, received_on=TODAY)
     services.scan(TODAY)
     assert RiskSignal.objects.get(key=f"disputes:{world.ent_b.pk}").value == 3
     services.scan(TODAY)

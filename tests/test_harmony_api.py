@@ -21,7 +21,7 @@ from concord.registry.models import Employment, Enterprise, Worker
 from tests.conftest import id_number
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called at test time: a run may cross midnight
 API = "/api/harmony"
 
 
@@ -42,9 +42,9 @@ def ids(body):
 def setup(world):
     call_command("load_calendar", from_package=True, stdout=StringIO())
     world.round = Round.objects.create(
-        year=TODAY.year, name=f"{TODAY.year}年度劳动关系和谐企业创建", standard=Standard.objects.get(),
-        opens_on=TODAY - timedelta(days=60), self_assessment_due=TODAY + timedelta(days=30),
-        review_due=TODAY + timedelta(days=60), approval_due=TODAY + timedelta(days=90))
+        year=TODAY().year, name=f"{TODAY().year}年度劳动关系和谐企业创建", standard=Standard.objects.get(),
+        opens_on=TODAY() - timedelta(days=60), self_assessment_due=TODAY() + timedelta(days=30),
+        review_due=TODAY() + timedelta(days=60), approval_due=TODAY() + timedelta(days=90))
     Enterprise.objects.filter(pk__in=[world.ent_a.pk, world.ent_b.pk]).update(head_count=120, has_workers_congress=True)
     world.ent_a.refresh_from_db()
     world.ent_b.refresh_from_db()
@@ -71,7 +71,7 @@ def submitted(w, ent=None, actor=None, tier=None):
 
 
 def reviewed(w, ev, officer):
-    return services.evaluation_review(ev, actor=officer, points={}, reasons={}, onsite_check_on=TODAY,
+    return services.evaluation_review(ev, actor=officer, points={}, reasons={}, onsite_check_on=TODAY(),
                                       onsite_notes="查阅台账，核查无误")
 
 
@@ -83,14 +83,14 @@ def both_towns(setup):
     w.ev_a = submitted(w)
     w.ev_a2 = started(w, ent=w.ent_a2, actor=w.officer_a)
     w.ev_b = submitted(w, ent=w.ent_b, actor=w.officer_b)
-    w.survey_a = services.survey_open(actor=w.union_a, enterprise=w.ent_a, opens_on=TODAY, closes_on=TODAY + timedelta(days=7),
+    w.survey_a = services.survey_open(actor=w.union_a, enterprise=w.ent_a, opens_on=TODAY(), closes_on=TODAY() + timedelta(days=7),
                                       round=w.round, min_responses=1)
-    w.survey_b = services.survey_open(actor=w.officer_b, enterprise=w.ent_b, opens_on=TODAY,
-                                      closes_on=TODAY + timedelta(days=7), round=w.round, min_responses=1)
+    w.survey_b = services.survey_open(actor=w.officer_b, enterprise=w.ent_b, opens_on=TODAY(),
+                                      closes_on=TODAY() + timedelta(days=7), round=w.round, min_responses=1)
     for ev, officer in ((w.ev_a, w.officer_a), (w.ev_b, w.officer_b)):
         services.evaluation_approve(reviewed(w, ev, officer), actor=w.admin)
-        Evaluation.objects.filter(pk=ev.pk).update(publicity_from=TODAY - timedelta(days=10),
-                                                   publicity_until=TODAY - timedelta(days=3))
+        Evaluation.objects.filter(pk=ev.pk).update(publicity_from=TODAY() - timedelta(days=10),
+                                                   publicity_until=TODAY() - timedelta(days=3))
         services.evaluation_certify(ev, actor=w.admin)
     w.cert_a, w.cert_b = Certification.objects.get(enterprise=w.ent_a), Certification.objects.get(enterprise=w.ent_b)
     return w
@@ -187,7 +187,7 @@ def test_the_round_through_the_api(setup, login):
     # The union officer may not review; the town must give reasons and the on-site check.
     check = ok(union.get(f"{url}/review/"))
     assert check["allowed"] is False and check["reason"]
-    assert post(union, f"{url}/review/", {"onsite_check_on": TODAY.isoformat(), "onsite_notes": "x"}).status_code == 400
+    assert post(union, f"{url}/review/", {"onsite_check_on": TODAY().isoformat(), "onsite_notes": "x"}).status_code == 400
     before = model_to_dict(Evaluation.objects.get(pk=ev.pk))
     response = post(officer, f"{url}/review/", {"points": {str(a2.pk): 10}})
     assert response.status_code == 400
@@ -195,7 +195,7 @@ def test_the_round_through_the_api(setup, login):
     assert model_to_dict(Evaluation.objects.get(pk=ev.pk)) == before
     assert not IndicatorScore.objects.filter(evaluation=ev, review_points__isnull=False).exists()
     body = ok(post(officer, f"{url}/review/", {"points": {str(a2.pk): 10}, "reasons": {str(a2.pk): "集体合同覆盖率仅75%"},
-                                              "onsite_check_on": TODAY.isoformat(), "onsite_notes": "抽查合同20份"}))
+                                              "onsite_check_on": TODAY().isoformat(), "onsite_notes": "抽查合同20份"}))
     assert body["status"] == "reviewed" and D(body["review_score"]) == D("91.0")
     assert {row["code"]: row for row in body["scores"]}["A2"]["review_reason"] == "集体合同覆盖率仅75%"
 
@@ -203,7 +203,7 @@ def test_the_round_through_the_api(setup, login):
     assert ok(officer.get(f"{url}/approve/"))["allowed"] is False
     assert post(officer, f"{url}/approve/").status_code == 400
     body = ok(post(county, f"{url}/approve/"))
-    assert body["status"] == "publicity" and body["publicity_from"] == TODAY.isoformat()
+    assert body["status"] == "publicity" and body["publicity_from"] == TODAY().isoformat()
 
     # An objection (from the public page) must be answered before the certificate.
     objection = services.objection_lodge(ev, text="该企业曾拖欠加班费", contact="13800001111")
@@ -216,9 +216,9 @@ def test_the_round_through_the_api(setup, login):
     response = post(county, f"{url}/answer-objection/", {"objection": objection.pk, "answer": ""})
     assert response.status_code == 400 and "answer" in response.json()
     ok(post(county, f"{url}/answer-objection/", {"objection": objection.pk, "answer": "经核查已补发", "upheld": False}))
-    assert Objection.objects.get(pk=objection.pk).answered_on == TODAY
+    assert Objection.objects.get(pk=objection.pk).answered_on == TODAY()
     # The publicity period over: the certificate.
-    Evaluation.objects.filter(pk=ev.pk).update(publicity_from=TODAY - timedelta(days=10), publicity_until=TODAY - timedelta(days=3))
+    Evaluation.objects.filter(pk=ev.pk).update(publicity_from=TODAY() - timedelta(days=10), publicity_until=TODAY() - timedelta(days=3))
     assert ok(county.get(f"{url}/certify/"))["allowed"] is True
     body = ok(post(county, f"{url}/certify/"))
     assert body["status"] == "certified" and body["certification"]
@@ -259,7 +259,7 @@ def test_approving_a_tier_whose_prerequisite_is_not_held(setup, login):
 
 def test_a_second_survey_response_and_a_late_objection_are_refused(setup, login):
     w = setup
-    survey = services.survey_open(actor=w.union_a, enterprise=w.ent_a, opens_on=TODAY, closes_on=TODAY + timedelta(days=7),
+    survey = services.survey_open(actor=w.union_a, enterprise=w.ent_a, opens_on=TODAY(), closes_on=TODAY() + timedelta(days=7),
                                   round=w.round, min_responses=2)
     questions = list(survey.questions.all())
     services.survey_answer(survey, user=w.worker_user, answers={q.pk: 4 for q in questions})
@@ -272,7 +272,7 @@ def test_a_second_survey_response_and_a_late_objection_are_refused(setup, login)
     assert sum(SurveyTally.objects.values_list("count", flat=True)) == len(questions)
     # A second worker answers: the result is counts only.
     peer = Worker.objects.create(id_number=id_number("330621", "19920202", 901), name="职工乙")
-    Employment.objects.create(worker=peer, enterprise=w.ent_a, start_date=TODAY - timedelta(days=400), contract_signed=True,
+    Employment.objects.create(worker=peer, enterprise=w.ent_a, start_date=TODAY() - timedelta(days=400), contract_signed=True,
                               insured=True)
     from tests.conftest import make_user
 

@@ -30,7 +30,7 @@ from tests.conftest import credit_code, id_number, make_user
 NEW_1 = id_number("522422", "19960101", 601)  # Guizhou (Bijie): a migrant
 NEW_2 = id_number("341222", "19900606", 602)  # Anhui
 LOCAL = id_number("330621", "19850505", 603)  # the former Shaoxing county: local
-TODAY = date.today()
+TODAY = date.today  # called at test time: a run may cross midnight
 
 
 @pytest.fixture(autouse=True)
@@ -134,9 +134,9 @@ def test_a_bad_date_names_the_value_and_the_format(raw):
 
 def test_a_date_that_may_not_be_in_the_future():
     with pytest.raises(CellError) as exc:
-        Date(future=False)((TODAY + timedelta(days=1)).isoformat())
+        Date(future=False)((TODAY() + timedelta(days=1)).isoformat())
     assert exc.value.message == "The date cannot be in the future."
-    assert Date(future=False)(TODAY.isoformat()) == TODAY
+    assert Date(future=False)(TODAY().isoformat()) == TODAY()
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -218,7 +218,7 @@ def test_text_length_and_numbers_typed_into_text_columns():
     ("52242219960101A01X", "An ID number is 17 digits followed by a digit or X."),
     (id_number("522422", "19960231", 1), "The birth date in the ID number is not a real date."),
     (id_number("992422", "19960101", 1), "The ID number's region code is unknown."),
-    (id_number("522422", (TODAY + timedelta(days=400)).strftime("%Y%m%d"), 1), "The birth date in the ID number is in the future."),
+    (id_number("522422", (TODAY() + timedelta(days=400)).strftime("%Y%m%d"), 1), "The birth date in the ID number is in the future."),
     ("522422********0011", "ID number is masked (*); export with full personal data to re-import."),
     (522422199601016011.0, "The ID number was stored as a number and lost its last digits: format the column as text and enter it again."),
 ])
@@ -369,9 +369,9 @@ def one_bad_row(world, expected_key, message, **over):
     ({"enterprise_code": "91330603MA2000001X"}, "enterprise_code", None),
     ({"start_date": ""}, "start_date", "A value is required."),
     ({"start_date": "soon"}, "start_date", 'Not a date: "soon" (write it as 2024-03-01).'),
-    ({"start_date": (TODAY + timedelta(days=3)).isoformat(), "contract_start": (TODAY + timedelta(days=3)).isoformat()},
+    ({"start_date": (TODAY() + timedelta(days=3)).isoformat(), "contract_start": (TODAY() + timedelta(days=3)).isoformat()},
      "start_date", "The start date cannot be in the future."),
-    ({"end_date": (TODAY + timedelta(days=3)).isoformat()}, "end_date", "The date cannot be in the future."),
+    ({"end_date": (TODAY() + timedelta(days=3)).isoformat()}, "end_date", "The date cannot be in the future."),
     ({"end_date": "2025-01-01"}, "end_date", "The end date cannot be before the start date."),
     ({"contract_type": ""}, "contract_type", "Choose the contract type of a signed contract."),
     ({"contract_start": ""}, "contract_start", "Enter the start date of the signed contract."),
@@ -497,16 +497,16 @@ def test_upsert_updates_the_open_employment_and_writes_the_change_log_with_maske
 def test_an_end_date_closes_the_open_employment_and_a_later_file_can_start_a_new_one(world):
     workers(world, [worker_values(world.ent_a.credit_code)], commit=True)
     worker = Worker.objects.get(id_number=NEW_1)
-    closed = workers(world, [worker_values(world.ent_a.credit_code, end_date=TODAY.isoformat())], commit=True)
+    closed = workers(world, [worker_values(world.ent_a.credit_code, end_date=TODAY().isoformat())], commit=True)
     assert closed.updated == 1
-    assert Employment.objects.get(worker=worker).end_date == TODAY
+    assert Employment.objects.get(worker=worker).end_date == TODAY()
     world.ent_a.refresh_from_db()
     assert world.ent_a.head_count == 1  # refreshed after the commit
-    rehired = workers(world, [worker_values(world.ent_a.credit_code, start_date=TODAY.isoformat(), contract_start=TODAY.isoformat())],
+    rehired = workers(world, [worker_values(world.ent_a.credit_code, start_date=TODAY().isoformat(), contract_start=TODAY().isoformat())],
                       commit=True)
     assert rehired.created == 1 and Employment.objects.filter(worker=worker).count() == 2
     # The ended one is matched by its start date: importing it again changes nothing.
-    same = workers(world, [worker_values(world.ent_a.credit_code, end_date=TODAY.isoformat())], commit=True)
+    same = workers(world, [worker_values(world.ent_a.credit_code, end_date=TODAY().isoformat())], commit=True)
     assert (same.created, same.updated, same.unchanged) == (0, 0, 1)
 
 

@@ -285,6 +285,8 @@ class Replay:
         self.now = timezone.now()
         self.marks = {model: self._last(model) for model in (Event, Alert, AlertAction, RiskSignal)}
         self.stats = {"scans": 0, "actions": 0, "closed": 0}
+        self.scan_days: list[date] = []
+        self.escalation_planned = False
 
     @staticmethod
     def _last(model) -> int:
@@ -325,6 +327,13 @@ class Replay:
                 first = alert.deadline + timedelta(days=2 + rng.randrange(10))
             else:
                 first = raised + timedelta(days=rng.randint(0, allowed))
+            # One yellow or blue alert waits past a scan after its deadline, so that whatever the
+            # day of seeding the demo shows an escalation by the job (late answers alone may all
+            # fall between two scans). The random draws stay the same; only that day moves.
+            later_scan = next((d for d in self.scan_days if d > alert.deadline), None)
+            if not self.escalation_planned and alert.level in ("blue", "yellow") and later_scan and later_scan < self.today:
+                first = max(first, later_scan + timedelta(days=1))
+                self.escalation_planned = True
             self.push(first, "act", alert.pk, kind=_pick(rng, _weighted(ACTIONS_FIRST)))
             when = first
             for _n in range(rng.choice((0, 1, 1, 2, 2, 3))):
@@ -394,6 +403,7 @@ class Replay:
         first = today - timedelta(days=WINDOW_DAYS - 1)
         scans = [first + timedelta(days=d) for d in range(SCAN_EVERY_DAYS - 1, WINDOW_DAYS - 1, SCAN_EVERY_DAYS)]
         story = self.story_steps()
+        self.scan_days = scans
         for day in sorted(set(scans) | {d for d in story if d < today}):
             # Handling due before this day, then the day's scan, its new alerts' plans, the story.
             self.handle_until(day - timedelta(days=1))
