@@ -300,11 +300,12 @@ class SignalList(TablePagination, generic.ObjectListView):
         return ctx
 
 
-class SignalCreate(generic.EnterpriseFormMixin, generic.ScopedViewMixin, django_generic.FormView):
+class SignalCreate(generic.ListLinkMixin, generic.EnterpriseFormMixin, generic.ScopedViewMixin, django_generic.FormView):
     model = RiskSignal
     action = ADD
     form_class = forms.SignalForm
     template_name = "alerts/signal_form.html"
+    list_url_name = "alerts:signal_list"
 
     def form_valid(self, form):
         c = form.cleaned_data
@@ -320,8 +321,7 @@ class SignalCreate(generic.EnterpriseFormMixin, generic.ScopedViewMixin, django_
         return redirect(reverse("alerts:enterprise_risk", args=[signal.enterprise_id]))
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "partner_import_url": signal_import_url(),
-                "list_url": reverse("alerts:signal_list")}
+        return {**super().get_context_data(**kwargs), "partner_import_url": signal_import_url()}
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -344,14 +344,9 @@ class Rules(generic.ScopedViewMixin, django_generic.TemplateView):
         return ctx
 
 
-class _RuleFormMixin:
+class _RuleFormMixin(generic.ListLinkMixin):
     template_name = "alerts/rule_form.html"
-
-    def get_success_url(self):
-        return reverse("alerts:rules")
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "list_url": reverse("alerts:rules")}
+    list_url_name = "alerts:rules"
 
 
 class ScoringRuleAdd(_RuleFormMixin, generic.ObjectCreateView):

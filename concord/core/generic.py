@@ -310,3 +310,16 @@ class EnterpriseFormMixin:
         if self.request.GET.get("enterprise", "").isdigit():
             initial["enterprise"] = self.request.GET["enterprise"]
         return initial
+
+
+class ListLinkMixin:
+    """A form page that links back to its list (``list_url_name``, as ``list_url`` in the template)
+    and returns there after saving, unless its form_valid sends the user elsewhere."""
+
+    list_url_name = ""
+
+    def get_success_url(self):
+        return reverse(self.list_url_name)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "list_url": reverse(self.list_url_name)}

@@ -217,16 +217,11 @@ class TierList(generic.ScopedViewMixin, django_generic.TemplateView):
         return ctx
 
 
-class TierEdit(generic.ObjectEditView):
+class TierEdit(generic.ListLinkMixin, generic.ObjectEditView):
     model = Tier
     form_class = forms.TierForm
     template_name = "harmony/tier_form.html"
-
-    def get_success_url(self):
-        return reverse("harmony:tier_list")
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "list_url": reverse("harmony:tier_list")}
+    list_url_name = "harmony:tier_list"
 
 
 # --- veto events --------------------------------------------------------------------------------------
@@ -244,11 +239,12 @@ class VetoEventList(TablePagination, generic.ObjectListView):
         return ctx
 
 
-class VetoRecord(generic.EnterpriseFormMixin, generic.ScopedViewMixin, django_generic.FormView):
+class VetoRecord(generic.ListLinkMixin, generic.EnterpriseFormMixin, generic.ScopedViewMixin, django_generic.FormView):
     model = VetoEvent
     action = ADD
     form_class = forms.VetoRecordForm
     template_name = "harmony/veto_form.html"
+    list_url_name = "harmony:vetoevent_list"
 
     def form_valid(self, form):
         c = form.cleaned_data
@@ -265,9 +261,6 @@ class VetoRecord(generic.EnterpriseFormMixin, generic.ScopedViewMixin, django_ge
         else:
             messages.success(self.request, _("Veto recorded. No valid title of the enterprise was affected."))
         return redirect(reverse("harmony:vetoevent_detail", args=[event.pk]))
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "list_url": reverse("harmony:vetoevent_list")}
 
 
 class VetoEventDetail(generic.ObjectDetailView):
@@ -379,11 +372,12 @@ class SurveyList(TablePagination, generic.ObjectListView):
         return ctx
 
 
-class SurveyOpen(generic.ScopedViewMixin, django_generic.FormView):
+class SurveyOpen(generic.ListLinkMixin, generic.ScopedViewMixin, django_generic.FormView):
     model = Survey
     action = ADD
     form_class = forms.SurveyOpenForm
     template_name = "harmony/survey_form.html"
+    list_url_name = "harmony:survey_list"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -409,9 +403,6 @@ class SurveyOpen(generic.ScopedViewMixin, django_generic.FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Survey opened. Give the enterprise's workers the address of the answer page."))
         return redirect(reverse("harmony:survey_detail", args=[survey.pk]))
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "list_url": reverse("harmony:survey_list")}
 
 
 def survey_chart(result):
