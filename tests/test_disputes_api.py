@@ -211,6 +211,16 @@ def test_twenty_three_claimants_with_three_representatives_make_a_collective_tow
     assert response.status_code == 400 and response.json()["claimants"]
 
 
+def test_a_collective_case_needs_no_representatives(world, login):
+    """Law art. 7 "可以": representatives are optional; the 3–5 range applies only when named."""
+    api = login(world.officer_a)
+    case = ok(post(api, "/api/cases/", intake(world, people=[person(100 + i) for i in range(12)], collective=True)), 201)
+    assert case["is_collective"] is True and case["claimant_count"] == 12
+    assert not any(c["is_representative"] for c in case["claimants"])
+    response = post(api, "/api/cases/", intake(world, people=[person(300 + i, is_representative=i < 6) for i in range(12)]))
+    assert response.status_code == 400 and "5" in str(response.json()["claimants"])
+
+
 def test_negative_amounts_are_refused(world, login):
     api = login(world.officer_a)
     response = post(api, "/api/cases/", intake(world, amount_claimed="-5"))

@@ -60,11 +60,24 @@ def test_collective_case_of_23_starts_at_town_with_a_risk_signal(world, login):
     assert Event.objects.filter(verb="risk.collective_dispute", enterprise_id=ent.pk).exists()
 
 
-def test_collective_case_needs_three_to_five_representatives(world, login):
+def test_named_representatives_of_a_collective_case_are_three_to_five(world, login):
     client = login(world.officer_a)
     response = intake(client, world.ent_a, claimants(12, reps=2))
     assert response.status_code == 200 and not Case.objects.exists()
     assert "3" in response.content.decode()
+    response = intake(client, world.ent_a, claimants(12, reps=6))
+    assert response.status_code == 200 and not Case.objects.exists()
+
+
+def test_collective_case_without_representatives_is_filed(world, login):
+    """Law art. 7: the collective MAY elect representatives; intake must not require them."""
+    client = login(world.officer_a)
+    form = client.get("/disputes/cases/add/").content.decode()
+    assert "可推选" in form  # the help text says representatives are optional
+    response = intake(client, world.ent_a, claimants(12))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.is_collective and case.claimant_count == 12 and not case.claimants.filter(is_representative=True).exists()
 
 
 def test_bad_claimant_line_is_named(world, login):
@@ -340,3 +353,39 @@ def test_case_tally_triggers_exist(world):
         else:
             pytest.skip("the tally is kept on SQLite and PostgreSQL only")
         assert {row[0] for row in cursor.fetchall()} == expected
+
+
+# --- the final-award limit follows the minimum wage of the application day (issue 13 item 1) ------
+
+@pytest.mark.parametrize("received_on, closed_on, today, limit", [
+    # Referred to arbitration on the 2021 standard's last day / on the 2024 standard's first day.
+    ("2023-12-20", "2023-12-31", None, Decimal("24840")),
+    ("2023-12-20", "2024-01-01", None, Decimal("27120")),
+    # Still running: the limit of an application made today, whatever day the case came in.
+    ("2023-12-25", None, "2023-12-31", Decimal("24840")),
+    ("2023-12-25", None, "2024-01-01", Decimal("27120")),
+])
+def test_final_award_limit_of_a_case_before_and_after_the_2024_standard(world, received_on, closed_on, today, limit):
+    from datetime import date
+
+    from concord.disputes import selectors
+
+    case = file_case(world, received_on=date.fromisoformat(received_on), amount_claimed=25000)
+    if closed_on:  # the closing day is what matters here; the workflow is tested elsewhere
+        Case.objects.filter(pk=case.pk).update(closed_on=date.fromisoformat(closed_on))
+        case.refresh_from_db()
+    helpers = selectors.legal_helpers(case, today=date.fromisoformat(today) if today else TODAY())
+    assert helpers.final_award_limit == limit
+    assert helpers.within_final_award is (Decimal("25000") <= limit)
+    assert helpers.final_award_on == date.fromisoformat(closed_on or today)
+
+
+def test_case_page_and_api_show_the_current_final_award_limit(world, login):
+    case = file_case(world, amount_claimed=26000)
+    client = login(world.officer_a)
+    page = client.get(case.get_absolute_url()).content.decode()
+    # 12 × 2,260 (Zhejiang tier 2 from 2024-01-01), not 12 × 2,070; 26,000 is within it.
+    assert "27120" in page and TODAY().isoformat() in page and 'id="final-award-on"' in page
+    legal = client.get(f"/api/cases/{case.pk}/").json()["legal"]
+    assert (legal["final_award_limit"], legal["within_final_award"], legal["final_award_on"]) == (
+        "27120.00", True, TODAY().isoformat())

@@ -24,8 +24,11 @@ def test_defaults_have_sources_and_unique_periods():
     for row in DEFAULTS:
         assert row.source and row.unit and row.effective_from
         assert row.effective_to is None or row.effective_to >= row.effective_from
-    keys = [row.key for row in DEFAULTS]
-    assert len(keys) == len(set(keys))
+    # A key may have several dated rows (a revised standard), never two in force on one day.
+    for row in DEFAULTS:
+        for other in DEFAULTS:
+            if other is not row and other.key == row.key:
+                assert not row.in_force_on(other.effective_from), (row.key, other.effective_from)
 
 
 @pytest.mark.parametrize(
@@ -41,12 +44,20 @@ def test_defaults_have_sources_and_unique_periods():
         ("court_pre_filing_days", TODAY, 30),
         ("court_post_filing_days", TODAY, 15),
         ("court_simplified_days", TODAY, 7),
-        ("court_extension_cap_days", TODAY, 30),
+        ("court_extension_cap_days", TODAY, None),  # art. 27: no cap unless a local court sets one
         ("arbitration_limitation_years", TODAY, 1),
         ("final_award_multiple", TODAY, 12),
         ("minimum_wage_monthly.tier1", D(2021, 8, 1), Decimal("2280")),
         ("minimum_wage_monthly.tier2", D(2021, 8, 1), Decimal("2070")),
-        ("minimum_wage_monthly.tier3", TODAY, Decimal("1840")),
+        ("minimum_wage_monthly.tier3", D(2023, 12, 31), Decimal("1840")),
+        # Zhejiang's standard from 2024-01-01 (Xinhua, 2024-01-16); the 2021 rows govern the days before.
+        ("minimum_wage_monthly.tier1", D(2024, 1, 1), Decimal("2490")),
+        ("minimum_wage_monthly.tier2", D(2024, 1, 1), Decimal("2260")),
+        ("minimum_wage_monthly.tier3", TODAY, Decimal("2010")),
+        ("minimum_wage_monthly.tier1", D(2023, 12, 31), Decimal("2280")),
+        ("minimum_wage_monthly.tier2", D(2023, 12, 31), Decimal("2070")),
+        ("minimum_wage_tier", D(2023, 12, 31), 2),
+        ("minimum_wage_tier", D(2024, 1, 1), 2),
     ],
 )
 def test_parameter_defaults(key, on, value):
@@ -122,7 +133,8 @@ def test_is_collective_refuses_negative():
 
 @pytest.mark.parametrize(
     "count, problem",
-    [(0, "representatives_too_few"), (2, "representatives_too_few"), (3, None), (4, None), (5, None),
+    [(0, None),  # representatives are optional (law art. 7 "可以")
+     (1, "representatives_too_few"), (2, "representatives_too_few"), (3, None), (4, None), (5, None),
      (6, "representatives_too_many")],
 )
 def test_representatives_problem(count, problem):
@@ -183,7 +195,9 @@ def test_consultation_dates_out_of_order():
         (R.POST_FILING, D(2026, 3, 1), 0, False, D(2026, 3, 16)),
         (R.SIMPLIFIED, D(2026, 3, 1), 0, False, D(2026, 3, 8)),
         (R.PRE_FILING, D(2024, 2, 1), 0, False, D(2024, 3, 2)),    # leap February
-        (R.PRE_FILING, D(2026, 3, 1), 30, True, D(2026, 4, 30)),   # the cap itself
+        (R.PRE_FILING, D(2026, 3, 1), 30, True, D(2026, 4, 30)),
+        (R.PRE_FILING, D(2026, 3, 1), 31, True, D(2026, 5, 1)),    # art. 27: no cap by default
+        (R.POST_FILING, D(2026, 3, 1), 90, True, D(2026, 6, 14)),
         (R.POST_FILING, D(2026, 3, 1), 10, True, D(2026, 3, 26)),
     ],
 )
@@ -195,7 +209,6 @@ def test_court_deadline(kind, received_on, extension, consent, last_day):
     "kind, extension, consent, code",
     [
         (R.PRE_FILING, 10, False, "extension_without_consent"),
-        (R.PRE_FILING, 31, True, "extension_over_cap"),
         (R.SIMPLIFIED, -1, True, "extension_negative"),
         ("appeal", 0, False, "unknown_referral_kind"),
     ],
@@ -204,6 +217,19 @@ def test_court_deadline_refusals(kind, extension, consent, code):
     with pytest.raises(R.RuleRefused) as caught:
         R.court_deadline(kind, D(2026, 3, 1), extension, consent)
     assert caught.value.code == code and str(caught.value)
+
+
+@pytest.mark.parametrize("extension, refused", [(30, False), (31, True), (45, True)])
+def test_a_local_court_cap_applies_when_set(extension, refused):
+    table = P.with_overrides([LegalParameter("court_extension_cap_days", 30, P.DAYS, "local court rule", D(2024, 1, 1))])
+    if refused:
+        with pytest.raises(R.RuleRefused) as caught:
+            R.court_deadline(R.PRE_FILING, D(2026, 3, 1), extension, True, table=table)
+        assert caught.value.code == "extension_over_cap" and "30" in str(caught.value)
+    else:
+        assert R.court_deadline(R.PRE_FILING, D(2026, 3, 1), extension, True, table=table) == D(2026, 4, 30)
+    # Before the court's rule took effect there is no cap.
+    assert R.court_deadline(R.PRE_FILING, D(2023, 12, 1), extension, True, table=table)
 
 
 # --- arbitration limitation ---------------------------------------------------------------------
@@ -244,12 +270,19 @@ def test_arbitration_limitation_refusals(category, arrears, code):
 @pytest.mark.parametrize(
     "amount, on, tier, within",
     [
-        (24840, D(2026, 3, 1), 2, True),               # 12 × 2,070 exactly (Keqiao)
-        ("24840.01", D(2026, 3, 1), 2, False),
-        (Decimal("27360"), D(2026, 3, 1), 1, True),    # 12 × 2,280
-        (27361, D(2026, 3, 1), 1, False),
-        (22080, D(2026, 3, 1), 3, True),               # 12 × 1,840
-        (22081, D(2026, 3, 1), 3, False),
+        (24840, D(2023, 12, 31), 2, True),             # 12 × 2,070 exactly (Keqiao), the 2021 standard's last day
+        ("24840.01", D(2023, 12, 31), 2, False),
+        (Decimal("27360"), D(2023, 12, 31), 1, True),  # 12 × 2,280
+        (27361, D(2023, 12, 31), 1, False),
+        (22080, D(2023, 12, 31), 3, True),             # 12 × 1,840
+        (22081, D(2023, 12, 31), 3, False),
+        (27120, D(2024, 1, 1), 2, True),               # 12 × 2,260 from 2024-01-01
+        ("27120.01", D(2024, 1, 1), 2, False),
+        (24841, D(2024, 1, 1), 2, True),               # above the old limit, within the new one
+        (29880, D(2026, 3, 1), 1, True),               # 12 × 2,490
+        (29881, D(2026, 3, 1), 1, False),
+        (24120, D(2026, 3, 1), 3, True),               # 12 × 2,010
+        (24121, D(2026, 3, 1), 3, False),
         (0, D(2026, 3, 1), 2, True),
         (24840, D(2021, 8, 1), P.KEQIAO_WAGE_TIER, True),  # the first day of the 2021 standard
     ],
@@ -265,6 +298,36 @@ def test_within_final_award(amount, on, tier, within):
 )
 def test_within_final_award_follows_the_wage_in_force(amount, on, within):
     assert R.within_final_award(amount, on, 2, table=WAGES) is within
+
+
+@pytest.mark.parametrize(
+    "on, limit",
+    [(D(2021, 8, 1), Decimal("24840")), (D(2023, 12, 31), Decimal("24840")), (D(2024, 1, 1), Decimal("27120")),
+     (TODAY, Decimal("27120"))],
+)
+def test_final_award_limit_uses_the_county_tier_in_force(on, limit):
+    assert R.final_award_limit(on) == limit  # no tier given: the "minimum_wage_tier" row of that day
+
+
+def test_the_county_tier_is_a_dated_setting():
+    # A county moved to tier 1 from 2024-01-01 (its own row): earlier days keep tier 2.
+    table = P.with_overrides([LegalParameter("minimum_wage_tier", 1, P.TIMES, "county", D(2024, 1, 1))])
+    assert R.final_award_limit(D(2023, 12, 31), table=table) == Decimal("24840")
+    assert R.final_award_limit(D(2024, 1, 1), table=table) == Decimal("29880")
+
+
+@pytest.mark.parametrize(
+    "received_on, closed_on, today, day",
+    [
+        (D(2023, 12, 20), D(2023, 12, 31), D(2026, 3, 2), D(2023, 12, 31)),  # closed: the day mediation ended
+        (D(2023, 12, 20), D(2024, 1, 1), D(2026, 3, 2), D(2024, 1, 1)),
+        (D(2023, 12, 25), None, D(2023, 12, 31), D(2023, 12, 31)),          # running: an application made today
+        (D(2023, 12, 25), None, D(2024, 1, 1), D(2024, 1, 1)),
+        (D(2024, 1, 5), None, D(2024, 1, 1), D(2024, 1, 5)),                # never before the case was received
+    ],
+)
+def test_final_award_date(received_on, closed_on, today, day):
+    assert R.final_award_date(received_on, closed_on, today=today) == day
 
 
 def test_within_final_award_without_a_wage_in_force():

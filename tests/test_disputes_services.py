@@ -119,6 +119,25 @@ def test_case_numbers_are_per_county_and_year(world):
     assert Sequence.objects.get(name=f"case:330603:{TODAY().year}").last == 2
 
 
+def test_court_extension_has_no_cap_unless_the_local_court_sets_one(world):
+    """法释〔2016〕14号 art. 27: an agreed extension has no cap; a county may record its court's cap."""
+    received = TODAY() - timedelta(days=2)
+    case = services.case_accept(file_case(world, actor=world.court, source="court_delegated", court_referral_kind="pre_filing",
+                                          court_case_number="（2026）浙0603民初2号", court_received_on=received,
+                                          confirm_duplicate=True), actor=world.officer_a)
+    case = services.case_extend(case, actor=world.court, days=45, consent=True)  # refused by the old 30-day default
+    assert case.court_extension_days == 45
+    assert case.deadline == services.holiday_extends(received + timedelta(days=30 + 45))
+    LegalSetting.objects.create(region=world.county, key="court_extension_cap_days", value=60, source="本地法院规定（示例）",
+                                effective_from=date(2020, 1, 1))
+    before = snapshot(case)
+    with pytest.raises(ValidationError) as exc:
+        services.case_extend(case, actor=world.court, days=16, consent=True)  # 61 days in all
+    assert "60" in exc.value.message_dict["days"][0] and snapshot(case) == before
+    case = services.case_extend(case, actor=world.court, days=15, consent=True)
+    assert case.court_extension_days == 60
+
+
 def test_collective_thresholds(world):
     with pytest.raises(ValidationError) as exc:
         file_case(world, n=9, collective=True)
@@ -127,6 +146,8 @@ def test_collective_thresholds(world):
         file_case(world, n=9, reps=3)  # representatives only in a collective case
     with pytest.raises(ValidationError):
         file_case(world, n=10, reps=6)
+    with pytest.raises(ValidationError):
+        file_case(world, n=10, reps=2)  # when representatives are named, 3–5
     case = file_case(world, n=10, reps=5)
     assert case.is_collective and case.level == "town"
     assert not Case.objects.exclude(pk=case.pk).exists()
@@ -173,8 +194,6 @@ def test_court_referral_deadline_and_extension(world):
     with pytest.raises(ValidationError) as exc:
         services.case_extend(case, actor=world.court, days=10, consent=False)
     assert "consent" in exc.value.message_dict and snapshot(case) == before
-    with pytest.raises(ValidationError):
-        services.case_extend(case, actor=world.court, days=31, consent=True)
     case = services.case_extend(case, actor=world.court, days=10, consent=True)
     assert case.court_extension_days == 10 and case.deadline == services.holiday_extends(received + timedelta(days=25))
     # The court liaison sees court referrals only.

@@ -95,7 +95,8 @@ class CaseIntakeForm(CaseFields):
     claimant_lines = forms.CharField(
         label=_("claimants"), widget=forms.Textarea(attrs={"rows": 5, "placeholder": "张三, 330621199001011234, 13800001111\n李四, 522422199503120118, , 代表"}),
         help_text=_("One per line: name, ID number, mobile phone (optional); end the line with “代表” for an elected "
-                    "representative. Ten or more claimants make a collective case, which needs 3–5 representatives."))
+                    "representative. Ten or more claimants make a collective case; it may elect 3–5 representatives "
+                    "(optional)."))
     collective = forms.BooleanField(label=_("collective case"), required=False,
                                     help_text=_("Tick to confirm a collective case; it is refused below ten claimants."))
     court_referral_kind = forms.ChoiceField(label=_("kind of court referral"), choices=[("", "—")] + ReferralKind.choices, required=False)

@@ -239,15 +239,17 @@ class LegalSettingTable(ConcordTable):
         fields = ("key", "value", "region", "source", "effective_from", "effective_to")
 
 
-def defaults_table(settings_in_force):
-    """The law's defaults with, per parameter, the county's own value in force today (if any)."""
+def defaults_table(settings_in_force, today=None):
+    """The law's defaults (every dated row: a revised value keeps its earlier row) with, per
+    parameter, the county's own value in force today (if any)."""
+    today = today or timezone.localdate()
     labels = dict(rules.PARAMETER_CHOICES)
     over = {}
     for s in settings_in_force:
         over.setdefault(s.key, []).append(s)
     return [{"key": row.key, "label": labels.get(row.key, row.key), "value": row.value, "unit": row.unit,
              "source": row.source, "effective_from": row.effective_from, "effective_to": row.effective_to,
-             "overrides": over.get(row.key, [])}
+             "in_force": row.in_force_on(today), "overrides": over.get(row.key, []) if row.in_force_on(today) else []}
             for row in parameters.DEFAULTS]
 
 
@@ -263,7 +265,7 @@ class LegalSettingList(generic.ObjectListView):
         today = timezone.localdate()
         in_force = (LegalSetting.objects.visible_to(self.request.user, VIEW).select_related("region")
                     .filter(effective_from__lte=today).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today)))
-        ctx["defaults"] = defaults_table(in_force)
+        ctx["defaults"] = defaults_table(in_force, today)
         ctx["today"] = today
         return ctx
 

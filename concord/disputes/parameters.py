@@ -26,9 +26,18 @@ ENTERPRISE_RULES = "企业劳动争议协商调解规定 (人社部令第17号, 
 CASE_RULES = "劳动人事争议仲裁办案规则 (人社部令第33号, in force 2017-07-01)"
 PEOPLES_MEDIATION = "人民调解法 art. 33 (in force 2011-01-01); 民事诉讼法, judicial confirmation of mediation agreements"
 COURT_REFERRAL = "最高人民法院关于人民法院特邀调解的规定 (法释〔2016〕14号, in force 2016-07-01), court-referred mediation"
-ZHEJIANG_WAGE = "浙江省最低工资标准 from 2021-08-01 (tier 1 / 2 / 3; Shaoxing urban districts incl. Keqiao: tier 2)"
+# Zhejiang's monthly minimum wage, one row per provincial standard: a revision is one more row, and
+# the earlier rows stay (with their last day) for the dates they governed.
+ZHEJIANG_WAGE_2021 = ("浙江省最低工资标准, in force 2021-08-01 until 2023-12-31: tiers 1 / 2 / 3 = 2,280 / 2,070 / "
+                      "1,840 yuan a month (Shaoxing urban districts incl. Keqiao: tier 2, 2,070)")
+ZHEJIANG_WAGE = ("浙江省最低工资标准, in force from 2024-01-01: tiers 1 / 2 / 3 = 2,490 / 2,260 / 2,010 yuan a month "
+                 "(reported by Xinhua, 2024-01-16)")
 
 LAW_START = date(2008, 5, 1)
+WAGE_2021_LAST_DAY = date(2023, 12, 31)
+WAGE_2024 = date(2024, 1, 1)
+# Units counted in whole numbers (a setting of such a parameter is used as an int).
+WHOLE_UNITS = (DAYS, YEARS, PEOPLE, TIMES)
 
 
 @dataclass(frozen=True)
@@ -47,10 +56,15 @@ class LegalParameter:
 DEFAULTS: tuple[LegalParameter, ...] = (
     LegalParameter("collective_threshold", 10, PEOPLE,
                    f"{LAW} art. 7: ten or more workers with a common claim", LAW_START),
+    # Representatives are optional (art. 7 "可以推举代表"): the range below is checked only when a
+    # collective names them. The numbers 3–5 come from the arbitration rules, read here for mediation.
     LegalParameter("representatives_min", 3, PEOPLE,
-                   f"{LAW} art. 7; {CASE_RULES}: the collective elects 3–5 representatives", date(2017, 7, 1)),
+                   f"{LAW} art. 7: ten or more workers with a common claim MAY (可以) elect representatives — "
+                   f"optional; the number 3–5 is that of {CASE_RULES} art. 63, which governs arbitration, applied "
+                   "to mediation only when representatives are named", date(2017, 7, 1)),
     LegalParameter("representatives_max", 5, PEOPLE,
-                   f"{LAW} art. 7; {CASE_RULES}: the collective elects 3–5 representatives", date(2017, 7, 1)),
+                   f"{LAW} art. 7: representatives are optional (可以); when named, at most 5 — the number of "
+                   f"{CASE_RULES} art. 63 (arbitration), applied to mediation", date(2017, 7, 1)),
     LegalParameter("consultation_reply_days", 5, DAYS,
                    f"{ENTERPRISE_RULES}: no reply within 5 days to a request to consult counts as refusal",
                    date(2012, 1, 1)),
@@ -69,24 +83,33 @@ DEFAULTS: tuple[LegalParameter, ...] = (
                    f"{COURT_REFERRAL}: post-filing referral (委托) 15 days", date(2016, 7, 1)),
     LegalParameter("court_simplified_days", 7, DAYS,
                    f"{COURT_REFERRAL}: post-filing referral under simplified procedure 7 days", date(2016, 7, 1)),
-    LegalParameter("court_extension_cap_days", 30, DAYS,
-                   "Local example (court rules): an extension agreed by both parties of at most a further "
-                   "30 days — a default, set the local court's value", date(2016, 7, 1)),
+    # No value (None) = no cap: art. 27 lets the parties extend by consent without a limit.
+    LegalParameter("court_extension_cap_days", None, DAYS,
+                   f"{COURT_REFERRAL} art. 27: when both parties agree, the period may be extended and the "
+                   "article sets no cap (不受此限) — none by default; a county sets a cap only where the local "
+                   "court's own rule sets one", date(2016, 7, 1)),
     LegalParameter("arbitration_limitation_years", 1, YEARS,
                    f"{LAW} art. 27: one year from when the party knew or should have known; wage arrears: "
                    "no limit during employment, one year after it ends", LAW_START),
     LegalParameter("final_award_multiple", 12, TIMES,
                    f"{LAW} art. 47 (1): money claims up to 12 × the local monthly minimum wage are final",
                    LAW_START),
-    LegalParameter("minimum_wage_monthly.tier1", Decimal("2280"), YUAN_PER_MONTH, ZHEJIANG_WAGE,
-                   date(2021, 8, 1)),
-    LegalParameter("minimum_wage_monthly.tier2", Decimal("2070"), YUAN_PER_MONTH, ZHEJIANG_WAGE,
-                   date(2021, 8, 1)),
-    LegalParameter("minimum_wage_monthly.tier3", Decimal("1840"), YUAN_PER_MONTH, ZHEJIANG_WAGE,
-                   date(2021, 8, 1)),
+    LegalParameter("minimum_wage_monthly.tier1", Decimal("2280"), YUAN_PER_MONTH, ZHEJIANG_WAGE_2021,
+                   date(2021, 8, 1), WAGE_2021_LAST_DAY),
+    LegalParameter("minimum_wage_monthly.tier2", Decimal("2070"), YUAN_PER_MONTH, ZHEJIANG_WAGE_2021,
+                   date(2021, 8, 1), WAGE_2021_LAST_DAY),
+    LegalParameter("minimum_wage_monthly.tier3", Decimal("1840"), YUAN_PER_MONTH, ZHEJIANG_WAGE_2021,
+                   date(2021, 8, 1), WAGE_2021_LAST_DAY),
+    LegalParameter("minimum_wage_monthly.tier1", Decimal("2490"), YUAN_PER_MONTH, ZHEJIANG_WAGE, WAGE_2024),
+    LegalParameter("minimum_wage_monthly.tier2", Decimal("2260"), YUAN_PER_MONTH, ZHEJIANG_WAGE, WAGE_2024),
+    LegalParameter("minimum_wage_monthly.tier3", Decimal("2010"), YUAN_PER_MONTH, ZHEJIANG_WAGE, WAGE_2024),
+    # The county's tier is dated too: each provincial standard assigns the districts to tiers anew.
     LegalParameter("minimum_wage_tier", 2, TIMES,
-                   f"{ZHEJIANG_WAGE}: the county's tier (Keqiao = 2); a county elsewhere sets its own",
-                   date(2021, 8, 1)),
+                   f"{ZHEJIANG_WAGE_2021}: the county's tier (Keqiao = 2); a county elsewhere sets its own",
+                   date(2021, 8, 1), WAGE_2021_LAST_DAY),
+    LegalParameter("minimum_wage_tier", 2, TIMES,
+                   f"{ZHEJIANG_WAGE}: the county's tier (Keqiao kept at 2 — check it against the provincial "
+                   "notice's list of districts and set the county's value if it differs)", WAGE_2024),
     LegalParameter("amount_cap", Decimal("100000000"), YUAN,
                    "Local setting, not law: a claimed amount above this (100 million yuan) is refused as "
                    "implausible — a typing error guard", LAW_START),

@@ -63,7 +63,8 @@ REFERRAL_DAYS_KEY = {
 }
 
 MESSAGES = {
-    "representatives_too_few": _("A collective case needs at least %(min)s elected representatives."),
+    "representatives_too_few": _("Representatives are optional; when a collective case names them, it names at least "
+                                 "%(min)s."),
     "representatives_too_many": _("A collective case may have at most %(max)s elected representatives."),
     "count_negative": _("A number of people cannot be negative."),
     "dates_out_of_order": _("The date %(later)s is before %(earlier)s."),
@@ -124,10 +125,13 @@ def is_collective(claimant_count: int, *, on: date | None = None, table=DEFAULTS
 
 
 def representatives_problem(count: int, *, on: date | None = None, table=DEFAULTS) -> str | None:
-    """Why ``count`` elected representatives is not allowed (3–5), or None when it is.
+    """Why ``count`` elected representatives is not allowed, or None when it is. Representatives
+    are optional (law art. 7 "可以"): none is allowed; named ones must be 3–5 (the parameters).
     Codes: "representatives_too_few", "representatives_too_many" (texts in MESSAGES)."""
     on = on or date.today()
-    if _count(count) < parameter("representatives_min", on, table):
+    if _count(count) == 0:
+        return None
+    if count < parameter("representatives_min", on, table):
         return "representatives_too_few"
     if count > parameter("representatives_max", on, table):
         return "representatives_too_many"
@@ -161,7 +165,9 @@ def consultation_refused(requested_on: date, today: date, *, replied: bool = Fal
 def court_deadline(referral_kind: str, received_on: date, extension_days: int = 0, consent: bool = False, *,
                    table=DEFAULTS, holiday_extends=_same_day) -> date:
     """Last day of a court-referred mediation: 30 days (委派), 15 (委托), 7 (simplified) after the
-    referral is received, plus an extension both parties agreed to, up to the local cap.
+    referral is received, plus an extension both parties agreed to. 法释〔2016〕14号 art. 27 sets no
+    cap on an agreed extension: the "court_extension_cap_days" parameter is None (no cap) unless a
+    county records its local court's cap.
     The extension adds calendar days to the period; the holiday rule applies to the final last day.
     Refuses (RuleRefused) an unknown kind, a negative extension, one without consent, one over the cap.
     """
@@ -174,7 +180,7 @@ def court_deadline(referral_kind: str, received_on: date, extension_days: int = 
         if not consent:
             raise RuleRefused("extension_without_consent")
         cap = parameter("court_extension_cap_days", received_on, table)
-        if extension_days > cap:
+        if cap is not None and extension_days > cap:
             raise RuleRefused("extension_over_cap", cap=cap)
     days = parameter(key, received_on, table) + extension_days
     return period_end(received_on, days, holiday_extends)
@@ -205,8 +211,23 @@ def arbitration_limitation(category: int, knew_on: date, employment_ended_on: da
     return holiday_extends(add_years(start, years))
 
 
-def final_award_limit(on: date, region_tier: int, *, table=DEFAULTS) -> Decimal:
-    """12 × the monthly minimum wage of ``region_tier`` in force on ``on`` (law art. 47)."""
+def final_award_date(received_on: date, closed_on: date | None = None, *, today: date) -> date:
+    """The day whose minimum wage sets a case's final-award limit (docs/disputes-rules.md).
+
+    Law art. 47 speaks of "the local monthly minimum wage standard" without a date; we read it, as
+    is common, as the standard in force when the arbitration application is made. A case in
+    Concord is before arbitration: the application can be made no earlier than the day mediation
+    ends, so a closed case uses its closing day and a running one today (the limit of an
+    application made now); never a day before the case was received."""
+    day = closed_on if closed_on is not None else today
+    return max(day, received_on)
+
+
+def final_award_limit(on: date, region_tier: int | None = None, *, table=DEFAULTS) -> Decimal:
+    """12 × the monthly minimum wage of ``region_tier`` in force on ``on`` (law art. 47). Without
+    a tier, the county's tier in force on ``on`` (the "minimum_wage_tier" parameter)."""
+    if region_tier is None:
+        region_tier = int(parameter("minimum_wage_tier", on, table))
     multiple = parameter("final_award_multiple", on, table)
     wage = parameter(f"minimum_wage_monthly.tier{region_tier}", on, table)
     return Decimal(multiple) * Decimal(wage)

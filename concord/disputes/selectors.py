@@ -36,6 +36,7 @@ class LegalHelpers:
     limitation_text: str
     final_award_limit: Decimal | None
     within_final_award: bool | None
+    final_award_on: date | None  # the day whose minimum wage the limit uses (rules.final_award_date)
     consultation_reply_due: date | None
     review_windows: dict | None
 
@@ -59,9 +60,11 @@ def legal_helpers(case, today: date | None = None) -> LegalHelpers:
     else:
         text = _("Record the date the worker knew of the infringement to compute it.")
     limit = within = None
+    # The standard in force when the arbitration application is (or would be) made, with the
+    # county's tier on that day (law art. 47; docs/disputes-rules.md).
+    award_on = rules.final_award_date(case.received_on, case.closed_on, today=today)
     try:
-        tier = int(rules.parameter("minimum_wage_tier", case.received_on, table))
-        limit = rules.final_award_limit(case.received_on, tier, table=table)
+        limit = rules.final_award_limit(award_on, table=table)
         if case.amount_claimed is not None:
             within = case.amount_claimed <= limit
     except parameters.ParameterNotInForce:
@@ -77,6 +80,7 @@ def legal_helpers(case, today: date | None = None) -> LegalHelpers:
         deadline=case.deadline if running else None,
         days_left=(case.deadline - today).days if running and case.deadline else None,
         limitation_date=limitation, limitation_text=text, final_award_limit=limit, within_final_award=within,
+        final_award_on=award_on if limit is not None else None,
         consultation_reply_due=reply_due, review_windows=windows,
     )
 

@@ -49,9 +49,10 @@ def county_of(region):
 
 def _typed(key, value):
     """A setting is stored as a decimal; a parameter counted in whole days, years, people or times
-    is used as an int (``timedelta`` takes no Decimal)."""
-    default = next((row.value for row in parameters.DEFAULTS if row.key == key), None)
-    return int(value) if isinstance(default, int) else value
+    is used as an int (``timedelta`` takes no Decimal) — by its unit, since a default may be None
+    (no court extension cap)."""
+    unit = next((row.unit for row in parameters.DEFAULTS if row.key == key), None)
+    return int(value) if unit in parameters.WHOLE_UNITS else value
 
 
 def legal_table(region):
@@ -213,7 +214,7 @@ def case_file(*, actor, source: str, respondent, category: int, subcategory: str
     if collective and not is_collective:
         errors.setdefault("claimants", []).append(
             _("A collective case needs at least %(min)s claimants; this one has %(count)s.") % {"min": threshold, "count": count})
-    elif is_collective:
+    elif is_collective and reps:  # representatives are optional (law art. 7); when named, 3–5
         problem = rules.representatives_problem(reps, on=received_on, table=table)
         if problem:
             errors.setdefault("claimants", []).append(rules.message(

@@ -89,6 +89,9 @@ class LegalSerializer(serializers.Serializer):
     limitation_text = serializers.CharField(help_text=_("Why there is no limitation date, when there is none."))
     final_award_limit = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     within_final_award = serializers.BooleanField(allow_null=True)
+    final_award_on = serializers.DateField(allow_null=True, help_text=_(
+        "The day whose minimum wage the final-award limit uses: the day an arbitration application is made "
+        "(closing day of a closed case, today for a running one)."))
     consultation_reply_due = serializers.DateField(allow_null=True)
     review_windows = ReviewWindowsSerializer(allow_null=True)
 
