@@ -94,14 +94,66 @@ def test_value_problems(kind, value, amount, workers, head, problem):
     assert rules.value_problem(kind, value, amount, workers, head) == problem
 
 
-@pytest.mark.parametrize("left, head, expected", [
-    (20, 500, 20),   # 20 or more
-    (12, 80, 12),    # 12 of 92 is over 10%
-    (12, 200, None),  # 12 of 212 is not
-    (9, 10, None),   # fewer than 10 people is never a layoff by share
+@pytest.mark.parametrize("left, head, floor, expected", [
+    # 劳动合同法 art. 41: 20 or more, or fewer than 20 that are 10 % or more of all workers.
+    (20, 500, None, 20),    # 20 or more, whatever the share
+    (19, 500, None, None),  # 19 of 519 is under 10 %
+    (12, 80, None, 12),     # 12 of 92 is over 10 %
+    (12, 200, None, None),  # 12 of 212 is not
+    (9, 10, None, 9),       # 9 of 19: no head-count floor in the article
+    (3, 25, None, 3),       # 3 of 28 is 10.7 %
+    (2, 18, None, 2),       # 2 of 20 is exactly 10 %
+    (2, 19, None, None),    # 2 of 21 is not
+    (0, 0, None, None),
+    (9, 10, 10, None),      # a local floor of 10 people
+    (10, 80, 10, 10),
+    (20, 500, 10, 20),
 ])
-def test_layoff(left, head, expected):
-    assert rules.layoff_value(left, head) == expected
+def test_layoff(left, head, floor, expected):
+    assert rules.layoff_value(left, head, floor) == expected
+
+
+STATUTORY = next(r for r in RULES if r.kind == rules.MASS_LAYOFF)
+LOCAL = rules.RuleRow(**{**rules.LOCAL_RULES[0].__dict__, "pk": 99})
+
+
+def departures(*pairs):
+    """{end date: number} from (days ago, number) pairs."""
+    return {TODAY - timedelta(days=ago): n for ago, n in pairs}
+
+
+@pytest.mark.parametrize("spread, head, rule_set, expected", [
+    # The statutory default: one reduction = the employments that end on one day (no period added).
+    ([(3, 25)], 100, [STATUTORY], 25),
+    ([(3, 3)], 25, [STATUTORY], 3),                          # 3 of 28: art. 41, no floor
+    ([(3, 6), (10, 6)], 80, [STATUTORY], None),              # 6 of 86 a day, spread: not one reduction
+    ([(3, 12), (10, 1)], 80, [STATUTORY], 12),               # the largest one-day reduction
+    ([(31, 25)], 100, [STATUTORY], None),                    # older than the 30 days it counts
+    # The local rule: a 30-day count with a floor of 10 people (a local choice).
+    ([(3, 6), (10, 6)], 80, [LOCAL], 12),                    # 12 in 30 days, 12 of 92
+    ([(3, 3)], 25, [LOCAL], None),                           # under its floor
+    ([(3, 6), (40, 6)], 80, [LOCAL], None),                  # only 6 in its 30 days
+    ([(3, 3)], 25, [STATUTORY, LOCAL], 3),                   # both on: either may find it
+    ([(3, 6), (10, 6)], 80, [STATUTORY, LOCAL], 12),
+    ([(3, 25)], 100, [], None),                              # no active mass-layoff rule
+])
+def test_layoff_signal(spread, head, rule_set, expected):
+    found = rules.layoff_signal(departures(*spread), head, TODAY, rule_set)
+    assert (found[0] if found else None) == expected
+
+
+def test_the_statutory_layoff_rule_is_the_default_and_the_local_one_says_so():
+    layoff_rows = [r for r in rules.DEFAULT_RULES if r.kind == rules.MASS_LAYOFF]
+    assert len(layoff_rows) == 1
+    statutory = layoff_rows[0]
+    assert statutory.window_days is None and statutory.at_least == 1  # no floor, no period
+    assert "第四十一条" in statutory.source and "无人数下限" in statutory.source
+    (local,) = rules.LOCAL_RULES
+    assert (local.kind, local.window_days, local.at_least) == (rules.MASS_LAYOFF, 30, 10)
+    assert local.label.startswith("本地规则") and "非法定" in local.source
+    # A layoff signal scores by the rows: 3 people meet the statutory row.
+    result = rules.assess([sig(1, rules.MASS_LAYOFF, 3)], RULES, LEVELS, TODAY)
+    assert (result.score, result.level) == (40, YELLOW)
 
 
 @pytest.mark.parametrize("left, head, expected", [

@@ -182,6 +182,51 @@ def test_computed_layoff_and_repeated_disputes(world):
     assert EnterpriseRisk.objects.get(enterprise=world.ent_a2).level == ""
 
 
+def _leave(world, enterprise, ends, seq=700):
+    """Employments of ``enterprise`` that ended on the given days."""
+    workers = [Worker.objects.create(id_number=id_number("522422", "19910101", seq + i), name=f"离职{seq + i}")
+               for i in range(len(ends))]
+    Employment.objects.bulk_create([Employment(worker=w, enterprise=enterprise, start_date=date(2020, 1, 1), end_date=end)
+                                    for w, end in zip(workers, ends)])
+
+
+def test_seeded_layoff_rules_are_the_statute_and_a_separate_local_rule(world):
+    from concord.alerts.models import ScoringRule
+
+    # Migration 0007 left the statutory row active and the old 10-person / 30-day row as a local rule, off.
+    statutory = ScoringRule.objects.get(kind=rules.MASS_LAYOFF, is_active=True)
+    default = next(r for r in rules.DEFAULT_RULES if r.kind == rules.MASS_LAYOFF)
+    assert (statutory.label, statutory.source, statutory.at_least, statutory.window_days) == (
+        default.label, default.source, 1, None)
+    local = ScoringRule.objects.get(kind=rules.MASS_LAYOFF, is_active=False)
+    assert (local.label, local.source, local.at_least, local.window_days) == (
+        rules.LOCAL_RULES[0].label, rules.LOCAL_RULES[0].source, 10, 30)
+    assert "第四十一条" in statutory.source and "非法定" in local.source
+
+
+def test_a_small_statutory_layoff_is_a_signal_and_the_local_rule_is_a_choice(world):
+    from concord.alerts.models import ScoringRule
+
+    world.ent_a2.head_count = 25
+    world.ent_a2.save()
+    _leave(world, world.ent_a2, [TODAY - timedelta(days=2)] * 3)  # 3 of 28 on one day: art. 41
+    world.ent_b.head_count = 80
+    world.ent_b.save()
+    _leave(world, world.ent_b, [TODAY - timedelta(days=d) for d in (2, 2, 2, 2, 2, 2, 9, 9, 9, 9, 9, 9)], seq=800)
+    services.scan(TODAY)
+    small = RiskSignal.objects.get(key=f"layoff:{world.ent_a2.pk}")
+    assert small.value == 3 and "第四十一条" not in small.evidence and "同日" in small.evidence
+    assert EnterpriseRisk.objects.get(enterprise=world.ent_a2).level == "yellow"
+    assert not RiskSignal.objects.filter(key=f"layoff:{world.ent_b.pk}").exists()  # 6 a day of 86: no reduction
+    # The county tightens: the local rule on (30-day count, 10-person floor), the statutory one off.
+    ScoringRule.objects.filter(kind=rules.MASS_LAYOFF, is_active=True).update(is_active=False)
+    ScoringRule.objects.filter(kind=rules.MASS_LAYOFF, label=rules.LOCAL_RULES[0].label).update(is_active=True)
+    services.scan(TODAY)
+    assert not RiskSignal.objects.filter(key=f"layoff:{world.ent_a2.pk}", expires_on__gte=TODAY).exists()
+    spread = RiskSignal.objects.get(key=f"layoff:{world.ent_b.pk}")
+    assert spread.value == 12 and "30" in spread.evidence and "本地规则" in spread.evidence
+
+
 def test_an_empty_rules_table_falls_back_to_the_defaults(world):
     from concord.alerts.models import ScoringRule
 

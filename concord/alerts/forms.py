@@ -65,7 +65,7 @@ class SignalForm(forms.Form):
 class ScoringRuleForm(forms.ModelForm):
     class Meta:
         model = ScoringRule
-        fields = ["kind", "at_least", "below", "points", "min_level", "label", "source", "is_active"]
+        fields = ["kind", "at_least", "below", "window_days", "points", "min_level", "label", "source", "is_active"]
 
 
 class LevelPolicyForm(forms.ModelForm):

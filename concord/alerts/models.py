@@ -148,6 +148,12 @@ class ScoringRule(models.Model):
     kind = models.CharField(_("signal kind"), max_length=32, choices=SignalKind.choices)
     at_least = models.DecimalField(_("value at least"), max_digits=9, decimal_places=2, null=True, blank=True)
     below = models.DecimalField(_("value below"), max_digits=9, decimal_places=2, null=True, blank=True)
+    # Mass layoffs only (rules.layoff_signal): the departures of this many days count as one
+    # reduction; empty = those ending on the same day (劳动合同法 art. 41 has no period).
+    window_days = models.PositiveSmallIntegerField(
+        _("counted over (days)"), null=True, blank=True,
+        help_text=_("Mass layoffs only: departures in this many days count as one reduction (a local choice); "
+                    "empty: those ending on the same day."))
     points = models.PositiveSmallIntegerField(_("points"))
     min_level = models.CharField(_("at least level"), max_length=8, choices=Level.choices, blank=True)
     label = models.CharField(_("description"), max_length=128)
@@ -172,9 +178,14 @@ class ScoringRule(models.Model):
             raise ValidationError({"below": _("The upper bound must be above the lower bound.")})
         if self.kind in rules.VALUE_KINDS and self.at_least is None and self.below is None:
             raise ValidationError({"at_least": _("Give a band of values for this kind of signal.")})
+        if self.window_days is not None and self.kind != rules.MASS_LAYOFF:
+            raise ValidationError({"window_days": _("Only a mass-layoff rule counts departures over a period.")})
+        if self.window_days == 0:
+            raise ValidationError({"window_days": _("Give at least one day, or leave it empty for one day.")})
 
     def as_row(self) -> rules.RuleRow:
-        return rules.RuleRow(self.kind, self.points, self.min_level, self.at_least, self.below, self.label, self.pk)
+        return rules.RuleRow(self.kind, self.points, self.min_level, self.at_least, self.below, self.label, self.pk,
+                             window_days=self.window_days, source=self.source)
 
 
 class LevelPolicy(models.Model):

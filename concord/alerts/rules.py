@@ -54,14 +54,21 @@ VALID_DAYS = 90
 MAX_MONTHS = Decimal("120")
 MAX_YUAN_PER_WORKER_MONTH = Decimal("50000")
 
-# Computed signals (docs/alerts.md): a layoff is 20 or more workers leaving within 30 days, or 10%
-# or more of the staff when that is at least 10 people (Labour Contract Law art. 41's threshold for
-# economic redundancy); turnover is departures in 90 days as a share of the head count, counted
-# from 30 employees up; repeated disputes are 3 or more cases received in 90 days.
-LAYOFF_WINDOW_DAYS = 30
-LAYOFF_MIN_WORKERS = 20
-LAYOFF_MIN_SHARE = Decimal("0.10")
-LAYOFF_MIN_SHARE_WORKERS = 10
+# Computed signals (docs/alerts.md).
+# Layoffs: 劳动合同法 art. 41 — a reduction (经济性裁员) of 20 or more workers, or of fewer than 20
+# that are 10 % or more of all workers. The article has no head-count floor and no observation
+# period. The registry does not record why an employment ended, so a reduction is read as the
+# employments that end on one day; each mass-layoff scoring row may instead count the departures of
+# a period (``RuleRow.window_days``) and set a floor (``at_least``) — a local choice, not the law.
+LAYOFF_MIN_WORKERS = 20                 # art. 41
+LAYOFF_MIN_SHARE = Decimal("0.10")      # art. 41
+LAYOFF_LOOKBACK_DAYS = 30               # a one-day reduction counts while it is this recent
+# The local rule of the seed (inactive): departures of 30 days, at least 10 people (the rule
+# Concord used before issue 13).
+LOCAL_LAYOFF_WINDOW_DAYS = 30
+LOCAL_LAYOFF_FLOOR = 10
+# Turnover is departures in 90 days as a share of the head count, counted from 30 employees up;
+# repeated disputes are 3 or more cases received in 90 days.
 TURNOVER_WINDOW_DAYS = 90
 TURNOVER_MIN_HEAD_COUNT = 30
 TURNOVER_MIN_PERCENT = Decimal("30")
@@ -81,6 +88,10 @@ class RuleRow:
     below: Decimal | None = None
     label: str = ""
     pk: int | None = None
+    # Mass layoffs only: departures counted over this many days as one reduction; None = those that
+    # end on the same day (the statutory reading, see LAYOFF_* above).
+    window_days: int | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,7 +160,9 @@ DEFAULT_RULES = (
     RuleRow(WATER_ARREARS, 10, NONE, D(1), None, "欠缴水费"),
     RuleRow(PRODUCTION_HALT, 60, ORANGE, None, None, "停产、半停产"),
     RuleRow(OWNER_UNREACHABLE, 100, RED, None, None, "企业主失联"),
-    RuleRow(MASS_LAYOFF, 40, YELLOW, D(LAYOFF_MIN_SHARE_WORKERS), None, "30天内大量减员"),
+    RuleRow(MASS_LAYOFF, 40, YELLOW, D(1), None, "经济性裁员规模：同日减员20人以上，或不足20人但占职工总数10%以上",
+            source="劳动合同法第四十一条：裁减人员二十人以上或者裁减不足二十人但占企业职工总数百分之十以上（法定标准，"
+                   "无人数下限、无观察期；登记系统不记录离职原因，同日结束的劳动关系视为一次裁减）"),
     RuleRow(ABNORMAL_TURNOVER, 20, NONE, TURNOVER_MIN_PERCENT, None, "90天内人员异常流动"),
     RuleRow(COLLECTIVE_DISPUTE, 100, RED, D(10), None, "集体劳动争议（红色）"),
     RuleRow(REPEATED_DISPUTES, 30, YELLOW, D(REPEATED_MIN_CASES), D(6), "90天内多起劳动争议"),
@@ -158,6 +171,14 @@ DEFAULT_RULES = (
     RuleRow(HOTLINE_COMPLAINT, 30, YELLOW, D(3), None, "12351热线多次投诉"),
     RuleRow(INSPECTION_FINDING, 20, NONE, D(1), None, "劳动监察发现问题"),
     RuleRow(MANUAL_REPORT, 30, YELLOW, None, None, "镇街上报风险"),
+)
+# Local rules seeded inactive beside the defaults: a county that wants them switches them on (and,
+# to tighten, the statutory row off). Each says that it is a local choice.
+LOCAL_RULES = (
+    RuleRow(MASS_LAYOFF, 40, YELLOW, D(LOCAL_LAYOFF_FLOOR), None, "本地规则：30天内累计减员10人以上且达到法定规模",
+            window_days=LOCAL_LAYOFF_WINDOW_DAYS,
+            source="地方选择，非法定：在劳动合同法第四十一条的规模（20人以上或占职工总数10%以上）之上，"
+                   "另加10人的下限和30天的累计期；第四十一条本身没有这两项"),
 )
 # Points to reach each level, response deadlines (red 1 day, orange 3, yellow 7) and who is
 # assigned: the town always, the county as well for orange and red. Blue is watched, not alerted.
@@ -283,14 +304,57 @@ def value_problem(kind: str, value, amount, workers, head_count: int | None = No
 
 # --- computed signals -----------------------------------------------------------------------------
 
-def layoff_value(left_in_window: int, head_count: int) -> int | None:
-    """Workers let go in the window when that is a layoff (None otherwise)."""
-    staff = head_count + left_in_window  # the head count is after the departures
-    if left_in_window >= LAYOFF_MIN_WORKERS:
-        return left_in_window
-    if left_in_window >= LAYOFF_MIN_SHARE_WORKERS and staff and Decimal(left_in_window) / staff >= LAYOFF_MIN_SHARE:
-        return left_in_window
-    return None
+def is_statutory_layoff(left: int, head_count: int) -> bool:
+    """劳动合同法 art. 41: 20 or more workers, or fewer that are 10 % or more of all workers (the
+    staff before the reduction: the head count is after the departures)."""
+    staff = head_count + left
+    if left <= 0:
+        return False
+    return left >= LAYOFF_MIN_WORKERS or Decimal(left) / staff >= LAYOFF_MIN_SHARE
+
+
+def layoff_value(left: int, head_count: int, floor: int | Decimal | None = None) -> int | None:
+    """Workers let go when that is a layoff by art. 41 and, if a local rule sets one, reaches its
+    floor (None otherwise)."""
+    if not is_statutory_layoff(left, head_count):
+        return None
+    if floor is not None and left < floor:
+        return None
+    return left
+
+
+def layoff_count(departures: dict, today: date, window_days: int | None) -> int:
+    """Departures one layoff rule counts on ``today`` from ``departures`` ({end date: number}):
+    with a window, those ending in the last ``window_days`` days; without one, the largest number
+    ending on one day in the last LAYOFF_LOOKBACK_DAYS days (one reduction)."""
+    if window_days:
+        since = today - timedelta(days=window_days)
+        return sum(n for day, n in departures.items() if since <= day <= today)
+    since = today - timedelta(days=LAYOFF_LOOKBACK_DAYS)
+    return max((n for day, n in departures.items() if since <= day <= today), default=0)
+
+
+def layoff_windows(rules) -> set:
+    """The counting periods the mass-layoff rules need (None = one day)."""
+    return {r.window_days for r in rules if r.kind == MASS_LAYOFF}
+
+
+def layoff_signal(departures: dict, head_count: int, today: date, rules) -> tuple[int, RuleRow] | None:
+    """The layoff an enterprise's departures make under the active mass-layoff ``rules``, as
+    (workers, the rule it meets), or None. A rule is met when its count (``layoff_count``) is a
+    statutory layoff and lies in its band (``at_least`` is its floor); the strongest rule met wins,
+    then the larger count."""
+    met = []
+    for rule in rules:
+        if rule.kind != MASS_LAYOFF:
+            continue
+        left = layoff_count(departures, today, rule.window_days)
+        if layoff_value(left, head_count, rule.at_least) and (rule.below is None or left < rule.below):
+            met.append((RANK[rule.min_level], rule.points, left, rule))
+    if not met:
+        return None
+    best = max(met, key=lambda m: m[:3])
+    return best[2], best[3]
 
 
 def turnover_percent(left_in_window: int, head_count: int) -> Decimal | None:

@@ -416,16 +416,32 @@ def compute_signals(today: date | None = None) -> int:
     regions = dict(Enterprise.objects.values_list("pk", "region_id"))
     heads = dict(Enterprise.objects.values_list("pk", "head_count"))
     wanted = {}
-    layoff_since = today - timedelta(days=rules.LAYOFF_WINDOW_DAYS)
     turnover_since = today - timedelta(days=rules.TURNOVER_WINDOW_DAYS)
     left = (Employment.objects.filter(end_date__gte=turnover_since, end_date__lte=today).values("enterprise_id")
-            .annotate(n90=Count("pk"), n30=Count("pk", filter=Q(end_date__gte=layoff_since))))
+            .annotate(n90=Count("pk")))
+    # Layoffs: each active mass-layoff rule counts the departures of one day (art. 41's reduction)
+    # or of its own period (a local rule); departures per enterprise and end date feed them all.
+    layoff_rules = [r for r in rule_rows() if r.kind == rules.MASS_LAYOFF]
+    windows = rules.layoff_windows(layoff_rules)
+    since = today - timedelta(days=max([rules.LAYOFF_LOOKBACK_DAYS] + [w for w in windows if w]))
+    departures: dict[int, dict] = {}
+    if layoff_rules:
+        for row in (Employment.objects.filter(end_date__gte=since, end_date__lte=today)
+                    .values("enterprise_id", "end_date").annotate(n=Count("pk"))):
+            departures.setdefault(row["enterprise_id"], {})[row["end_date"]] = row["n"]
+    for ent, by_day in departures.items():
+        found = rules.layoff_signal(by_day, heads.get(ent, 0), today, layoff_rules)
+        if found:
+            laid_off, rule = found
+            if rule.window_days:
+                text = _("%(n)s employments ended in %(days)s days") % {"n": laid_off, "days": rule.window_days}
+            else:
+                text = _("%(n)s employments ended on one day in the last %(days)s days") % {
+                    "n": laid_off, "days": rules.LAYOFF_LOOKBACK_DAYS}
+            wanted[f"layoff:{ent}"] = (ent, regions[ent], rules.MASS_LAYOFF, laid_off, SignalSource.REGISTRY,
+                                       f"{text} · {rule.label}")
     for row in left:
         ent, head = row["enterprise_id"], heads.get(row["enterprise_id"], 0)
-        laid_off = rules.layoff_value(row["n30"], head)
-        if laid_off:
-            wanted[f"layoff:{ent}"] = (ent, regions[ent], rules.MASS_LAYOFF, laid_off, SignalSource.REGISTRY,
-                                       _("%(n)s employments ended in %(days)s days") % {"n": laid_off, "days": rules.LAYOFF_WINDOW_DAYS})
         percent = rules.turnover_percent(row["n90"], head)
         if percent:
             wanted[f"turnover:{ent}"] = (ent, regions[ent], rules.ABNORMAL_TURNOVER, percent, SignalSource.REGISTRY,

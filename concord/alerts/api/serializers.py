@@ -350,7 +350,8 @@ class ScoringRuleSerializer(ScopedSerializer):
 
     class Meta:
         model = ScoringRule
-        fields = ["id", "kind", "at_least", "below", "points", "min_level", "label", "source", "is_active", "updated_at"]
+        fields = ["id", "kind", "at_least", "below", "window_days", "points", "min_level", "label", "source", "is_active",
+                  "updated_at"]
         read_only_fields = ["id", "updated_at"]
 
 
