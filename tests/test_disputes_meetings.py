@@ -345,3 +345,18 @@ def test_api_legal_settings(world):
     assert tier.status_code == 400 and tier.json()["value"] == ["The minimum-wage tier is 1, 2 or 3."]
     assert LegalSetting.objects.count() == 1
     assert api_client(world.auditor).get("/api/legal-settings/").json()["count"] == 1
+
+
+def test_legal_settings_page_lists_both_wage_standards_and_no_court_cap(world, login):
+    """Issue 13: the 2021 minimum wage keeps its row (until 2023-12-31) beside the 2024 one, which is
+    the one in force; the court extension cap is none by default, citing 法释〔2016〕14号 art. 27."""
+    listing = english(login(world.admin)).get("/disputes/legal-settings/").content.decode()
+    assert "2490" in listing and "2280" in listing and "2023-12-31" in listing and "Xinhua, 2024-01-16" in listing
+    assert listing.count('id="default-minimum_wage_monthly.tier1"') == 1  # one anchor per parameter
+    row = listing[listing.index('id="default-court_extension_cap_days"'):]
+    row = row[:row.index("</tr>")]
+    assert "art. 27" in row and "不受此限" in row and "30" not in row.split("</td>")[1]
+    setting = LegalSetting.objects.create(region=world.county, key="court_extension_cap_days", value=30,
+                                          source="本地法院规定", effective_from=date(2024, 1, 1))
+    detail = english(login(world.admin)).get(setting.get_absolute_url()).content.decode()
+    assert "art. 27" in detail

@@ -243,6 +243,9 @@ def defaults_table(settings_in_force, today=None):
     """The law's defaults (every dated row: a revised value keeps its earlier row) with, per
     parameter, the county's own value in force today (if any)."""
     today = today or timezone.localdate()
+    order = {}
+    for row in parameters.DEFAULTS:  # a key's rows together, in the order the keys are listed
+        order.setdefault(row.key, len(order))
     labels = dict(rules.PARAMETER_CHOICES)
     over = {}
     for s in settings_in_force:
@@ -250,7 +253,7 @@ def defaults_table(settings_in_force, today=None):
     return [{"key": row.key, "label": labels.get(row.key, row.key), "value": row.value, "unit": row.unit,
              "source": row.source, "effective_from": row.effective_from, "effective_to": row.effective_to,
              "in_force": row.in_force_on(today), "overrides": over.get(row.key, []) if row.in_force_on(today) else []}
-            for row in parameters.DEFAULTS]
+            for row in sorted(parameters.DEFAULTS, key=lambda r: (order[r.key], r.effective_from))]
 
 
 class LegalSettingList(generic.ObjectListView):
