@@ -289,6 +289,23 @@ def test_scoring_rules_and_levels_read_by_towns_updated_by_the_county(world, log
     assert county.delete(f"/api/level-policies/{policy.pk}/").status_code == 405
 
 
+def test_the_county_switches_to_the_local_layoff_rule_by_api(world, login):
+    """The local layoff rule (30-day count, 10-person floor) is data beside the statutory row."""
+    county = login(world.admin)
+    rows = {r["label"]: r for r in ok(county.get("/api/scoring-rules/?kind=mass_layoff")) if r["kind"] == "mass_layoff"}
+    statutory = next(r for r in rows.values() if r["is_active"])
+    local = next(r for r in rows.values() if not r["is_active"])
+    assert (statutory["window_days"], local["window_days"], local["at_least"]) == (None, 30, "10.00")
+    wage = ScoringRule.objects.filter(kind="wage_arrears").first()
+    bad = county.patch(f"/api/scoring-rules/{wage.pk}/", {"window_days": 30}, content_type="application/json")
+    assert bad.status_code == 400 and "window_days" in bad.json()  # a period only for layoffs
+    bad = county.patch(f"/api/scoring-rules/{local['id']}/", {"window_days": 0}, content_type="application/json")
+    assert bad.status_code == 400 and "window_days" in bad.json()
+    assert ok(county.patch(f"/api/scoring-rules/{local['id']}/", {"is_active": True}, content_type="application/json"))["is_active"]
+    assert not ok(county.patch(f"/api/scoring-rules/{statutory['id']}/", {"is_active": False},
+                               content_type="application/json"))["is_active"]
+
+
 def test_schema_lists_the_alert_routes(tmp_path):
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
     paths = yaml.safe_load((tmp_path / "schema.yaml").read_text())["paths"]
