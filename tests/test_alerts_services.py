@@ -237,3 +237,31 @@ def test_an_empty_rules_table_falls_back_to_the_defaults(world):
     ScoringRule.objects.create(kind=rules.OWNER_UNREACHABLE, points=100, min_level="red", label="x", is_active=False)
     services.scan(TODAY)
     assert EnterpriseRisk.objects.get(enterprise=world.ent_a).level == ""
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_0007_turns_the_old_seeded_layoff_row_into_the_local_rule():
+    """An existing deployment: the row seeded by 0002 before issue 13 ("30天内大量减员", a county's
+    edited points) becomes the local rule, switched off; the statutory row is added with its points."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("alerts", "0005_enterprise_date_index")])
+    apps = executor.loader.project_state([("alerts", "0005_enterprise_date_index")]).apps
+    Old = apps.get_model("alerts", "ScoringRule")
+    Old.objects.filter(kind=rules.MASS_LAYOFF).delete()
+    Old.objects.create(kind=rules.MASS_LAYOFF, at_least=10, points=45, min_level="yellow", label="30天内大量减员",
+                       source="默认值")
+    Old.objects.create(kind=rules.MASS_LAYOFF, at_least=50, points=80, min_level="orange", label="县里自定：50人以上")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("alerts", "0007_legal_layoff_rules")])
+    from concord.alerts.models import ScoringRule
+
+    rows = {r.label: r for r in ScoringRule.objects.filter(kind=rules.MASS_LAYOFF)}
+    local, statutory = rows[rules.LOCAL_RULES[0].label], rows[next(r.label for r in rules.DEFAULT_RULES if r.kind == rules.MASS_LAYOFF)]
+    assert (local.is_active, local.window_days, local.at_least, local.points) == (False, 30, 10, 45)
+    assert "非法定" in local.source
+    assert (statutory.is_active, statutory.window_days, statutory.at_least, statutory.points) == (True, None, 1, 45)
+    assert rows["县里自定：50人以上"].window_days == 30  # a county's own row keeps the 30-day count it was written for
+    assert "30天内大量减员" not in rows
