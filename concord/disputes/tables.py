@@ -26,6 +26,8 @@ class CaseTable(ConcordTable):
 
     def render_deadline(self, value):
         # A deadline in a year without a loaded holiday schedule is provisional (core/workdays.py).
+        if value is None:
+            return "—"
         if not hasattr(self, "_calendar_years"):
             self._calendar_years = set(CalendarYear.objects.values_list("year", flat=True))
         text = value.strftime("%Y-%m-%d")
