@@ -140,6 +140,11 @@ def test_the_case_page_api_and_list_say_the_deadline_is_provisional(world, calen
     other = accepted_case(world, D(2026, 11, 2))
     assert client.get(f"/api/cases/{other.pk}/").json()["deadline_provisional"] is False
     assert "provisional-date" not in client.get(other.get_absolute_url()).content.decode()
+    # The list filter asks the same question (page and API).
+    ids = lambda query: {row["id"] for row in client.get("/api/cases/" + query).json()["results"]}  # noqa: E731
+    assert ids("?deadline_provisional=true") == {case.pk} and ids("?deadline_provisional=false") == {other.pk}
+    listing = client.get(reverse("disputes:case_list") + "?deadline_provisional=true").content.decode()
+    assert case.number in listing and other.number not in listing
 
 
 def test_the_acceptance_notice_says_the_date_is_provisional(world, calendar):
