@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.utils.translation import ngettext
 from django.db import connection
 from django.urls import path
 from django.http import JsonResponse
@@ -165,16 +167,46 @@ class CalendarDayDetail(generic.ObjectDetailView):
     detail_fields = ("date", "kind", "name")
 
 
+class RecomputesDeadlines:
+    """A change to the calendar recomputes the stored deadlines of running cases and evaluations
+    (workdays.recompute_deadlines: one timeline event per record moved) and says how many moved."""
+
+    def recompute(self):
+        from . import workdays
+
+        moved = sum(workdays.recompute_deadlines(actor=self.request.user).values())
+        if moved:
+            messages.info(self.request, ngettext(
+                "%(count)s running deadline was recomputed on the changed calendar.",
+                "%(count)s running deadlines were recomputed on the changed calendar.", moved) % {"count": moved})
+
+    def save_form(self, form):
+        saved = super().save_form(form)
+        self.recompute()
+        return saved
+
+
+class CalendarDelete(RecomputesDeadlines, generic.ObjectDeleteView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.recompute()
+        return response
+
+
+def _calendar_form(name, base, fields):
+    return type(name, (RecomputesDeadlines, base), {"fields": fields})
+
+
 calendar_urls = generic.model_urls(
     CalendarYear, list=CalendarYearList, detail=CalendarYearDetail,
-    add=type("CalendarYearAdd", (generic.ObjectCreateView,), {"fields": ["year", "source"]}),
-    edit=type("CalendarYearEdit", (generic.ObjectEditView,), {"fields": ["year", "source"]}),
-    delete=generic.ObjectDeleteView, prefix="calendar/years/",
+    add=_calendar_form("CalendarYearAdd", generic.ObjectCreateView, ["year", "source"]),
+    edit=_calendar_form("CalendarYearEdit", generic.ObjectEditView, ["year", "source"]),
+    delete=CalendarDelete, prefix="calendar/years/",
 ) + generic.model_urls(
     CalendarDay, list=CalendarDayList, detail=CalendarDayDetail,
-    add=type("CalendarDayAdd", (generic.ObjectCreateView,), {"fields": ["date", "kind", "name"]}),
-    edit=type("CalendarDayEdit", (generic.ObjectEditView,), {"fields": ["date", "kind", "name"]}),
-    delete=generic.ObjectDeleteView, prefix="calendar/days/",
+    add=_calendar_form("CalendarDayAdd", generic.ObjectCreateView, ["date", "kind", "name"]),
+    edit=_calendar_form("CalendarDayEdit", generic.ObjectEditView, ["date", "kind", "name"]),
+    delete=CalendarDelete, prefix="calendar/days/",
 )
 
 audit_urls = (

@@ -30,7 +30,11 @@ class DisputesConfig(AppConfig):
             post_save.connect(services.forget_calendar, sender=model, dispatch_uid=f"forget_calendar_save_{model.__name__}")
             post_delete.connect(services.forget_calendar, sender=model, dispatch_uid=f"forget_calendar_delete_{model.__name__}")
         audit.register_verbs({f"case.{t.name}": t.label for t in Case.workflow.transitions.values()})
+        from concord.core import workdays
+
+        workdays.register_recompute(services.recompute_deadlines)
         audit.register_verbs({
+            services.DEADLINE_RECOMPUTED_VERB: _("Deadline recomputed (working-day calendar)"),
             "case.file": _("Filed"), "case.session": _("Mediation session"), "case.payment": _("Payment"),
             "case.evidence": _("Evidence"), "case.document": _("Document issued"),
             services.COLLECTIVE_SIGNAL_VERB: _("Collective dispute (early-warning signal)"),

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from concord.core.audit import record_access
 from concord.core.masking import mask_id_number
+from concord.core.workdays import provisional_note_zh
 
 from . import rules, services
 from .models import DocumentKind, Level, Outcome
@@ -224,6 +225,7 @@ def acceptance_notice(record, case, claimants) -> Document:
     else:
         ending = "期满未达成调解协议的，当事人可以依法向劳动人事争议仲裁委员会申请仲裁。"
     doc.add_numbered(f"本案调解期限至{chinese_date(case.deadline)}。{ending}")
+    _add_provisional_note(doc, case.deadline)
     doc.add_numbered("请于调解时携带以下材料（原件及复印件）：")
     items = rules.what_to_bring(case.subcategory)
     for i, item in enumerate(items, start=1):
@@ -263,6 +265,7 @@ def mediation_agreement(record, case, claimants) -> Document:
         f"本协议于{chinese_date(agreement.signed_on)}签订，经双方当事人签名或者盖章、调解员签名并经"
         f"调解组织盖章后，自{chinese_date(agreement.effective_on)}起生效，对双方当事人具有约束力，当事人应当履行。")
     doc.add_numbered(_review_text(case, agreement))
+    _add_provisional_note(doc, *_review_days(case, agreement))
     if case.category == rules.PAY_COMPENSATION:
         doc.add_numbered(
             "被申请人在协议约定期限内不履行支付劳动报酬、工伤医疗费、经济补偿或者赔偿金事项的，"
@@ -283,6 +286,23 @@ def mediation_agreement(record, case, claimants) -> Document:
         f"{issuer}（印章）",
     ]
     return doc
+
+
+def _add_provisional_note(doc, *days):
+    """A date counted on the provisional calendar (its year's holiday schedule not yet published)
+    says so on the paper (core/workdays.py)."""
+    note = provisional_note_zh(*days)
+    if note:
+        doc.add(note)
+
+
+def _review_days(case, agreement):
+    try:
+        windows = rules.review_windows(agreement.effective_on, table=services.legal_table(case.region),
+                                       holiday_extends=services.holiday_extends)
+    except ParameterNotInForce:
+        return ()
+    return tuple(windows.values())
 
 
 def _review_text(case, agreement) -> str:

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.filters import SearchFilterSet
-from concord.core.models import Region
+from concord.core.models import CalendarYear, Region
 
 from .models import Case, Level, Source, Status, Subcategory
 from .workflow import RUNNING
@@ -20,17 +20,26 @@ class CaseFilter(SearchFilterSet):
     subcategory = django_filters.ChoiceFilter(choices=Subcategory.choices)
     is_collective = django_filters.BooleanFilter()
     overdue = django_filters.BooleanFilter(label=_("overdue"), method="filter_overdue")
+    deadline_provisional = django_filters.BooleanFilter(label=_("provisional deadline"), method="filter_provisional")
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("received from"))
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("received until"))
     mine = django_filters.BooleanFilter(label=_("assigned to me"), method="filter_mine")
 
     class Meta:
         model = Case
-        fields = ["q", "town", "status", "level", "source", "subcategory", "is_collective", "overdue", "mine"]
+        fields = ["q", "town", "status", "level", "source", "subcategory", "is_collective", "overdue",
+                  "deadline_provisional", "mine"]
 
     def filter_overdue(self, qs, name, value):
         late = Q(status__in=RUNNING, deadline__lt=timezone.localdate())
         return qs.filter(late) if value else qs.exclude(late) if value is False else qs
+
+    def filter_provisional(self, qs, name, value):
+        # Computed like the mark (core/workdays.py): a deadline in a year with no loaded schedule.
+        if value is None:
+            return qs
+        provisional = Q(deadline__isnull=False) & ~Q(deadline__year__in=CalendarYear.objects.values("year"))
+        return qs.filter(provisional) if value else qs.exclude(provisional)
 
     def filter_mine(self, qs, name, value):
         if value and self.request is not None:

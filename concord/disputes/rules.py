@@ -10,8 +10,8 @@ X + N calendar days; a period in years ends on the same month and day, or the la
 month when that day does not exist (29 February). If the last day is a statutory holiday, the day
 after the holiday ends is the last day: the date functions take ``holiday_extends(last_day) ->
 date`` for that, defaulting to the identity (no calendar). Pass
-``concord.core.workdays.current_calendar().first_workday_from`` to apply China's holiday calendar;
-it raises CalendarMissing for a year without a schedule rather than guessing.
+``concord.core.workdays.current_calendar().first_workday_from`` to apply China's holiday calendar (a
+year without a loaded notice is counted on the provisional calendar of statutory holidays).
 """
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation

@@ -84,8 +84,10 @@ def forget_calendar(**kwargs):
 
 def holiday_extends(day: date) -> date:
     """A last day that falls on a day off (an official holiday or a weekend not made a workday)
-    moves to the next working day (民法典 art. 203); in a year whose schedule is not loaded the day
-    stays as counted rather than guessing."""
+    moves to the next working day (民法典 art. 203). A year whose schedule is not loaded is counted
+    on the provisional calendar (statutory holidays and weekends; the date is shown as provisional
+    and recomputed when the notice is loaded). Only a year before the statutes the calendar knows
+    (before 2014, long past) keeps the day as counted."""
     try:
         return _calendar().first_workday_from(day)
     except CalendarMissing:
@@ -105,6 +107,60 @@ def mediation_deadline(case, start: date) -> date:
         except rules.RuleRefused as exc:
             raise _refused(exc, "court_referral_kind")
     return rules.mediation_deadline(start, table=table, holiday_extends=holiday_extends)
+
+
+DEADLINE_RECOMPUTED_VERB = "case.deadline_recomputed"
+
+
+def _period_start(case) -> date | None:
+    """The day a case's present period counts from: the court's receipt for a referral, else the
+    acceptance or the last escalation after it (the period starts again at the new level)."""
+    if case.is_court_referral:
+        return case.court_received_on
+    start = case.accepted_on
+    if case.escalations and start:
+        from django.contrib.contenttypes.models import ContentType
+
+        from concord.core.models import Event
+
+        events = Event.objects.filter(content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk),
+                                      verb="case.escalate").order_by("-created_at", "-pk")
+        for event in events[:1]:
+            escalated = event.data.get("period_from") or timezone.localdate(event.created_at).isoformat()
+            start = max(start, date.fromisoformat(escalated))
+    return start
+
+
+def recompute_deadlines(calendar, actor=None) -> int:
+    """After the working-day calendar changed: the deadline of every case still running, counted
+    again from the start of its period. A case whose deadline moves is saved with a timeline event;
+    the others are not touched (so running it twice changes nothing). Returns how many moved."""
+    forget_calendar()
+    moved = 0
+    running = (Case.objects.filter(status__in=workflow.RUNNING | {workflow.RECEIVED}, deadline__isnull=False)
+               .select_related("region").order_by("pk"))
+    for case in running:
+        start = _period_start(case)
+        if start is None:
+            continue
+        try:
+            new = mediation_deadline(case, start)
+        except ValidationError:  # a referral its stored numbers no longer allow: left as it was
+            continue
+        if new == case.deadline:
+            continue
+        with transaction.atomic():
+            row = Case.objects.select_for_update().get(pk=case.pk)
+            old, row.deadline = row.deadline, new
+            row.save(update_fields=["deadline"])
+            audit.record_event(
+                actor=actor, verb=DEADLINE_RECOMPUTED_VERB, target=row,
+                summary=_("Deadline moved from %(old)s to %(new)s: the working-day calendar changed") % {
+                    "old": old.isoformat(), "new": new.isoformat()},
+                data={"from": old.isoformat(), "to": new.isoformat(), "period_from": start.isoformat(),
+                      "provisional": calendar.is_provisional(new)})
+        moved += 1
+    return moved
 
 
 # --- who handles a case -----------------------------------------------------------------------------
@@ -339,6 +395,7 @@ def case_escalate(case, *, actor, note: str, today: date | None = None) -> Case:
         row.reminded_for = None
         if row.status != workflow.RECEIVED and not row.is_court_referral:
             row.deadline = mediation_deadline(row, today)
+            data["period_from"] = today.isoformat()  # where the period restarts (recompute_deadlines)
 
     def after(row):
         text = _case_text(row, _("Escalated to %(level)s level") % {"level": row.get_level_display()})

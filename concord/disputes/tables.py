@@ -2,7 +2,9 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.models import CalendarYear
 from concord.core.tables import ConcordTable
+from concord.core.templatetags.workdays import provisional_badge
 
 from .models import Case
 
@@ -21,6 +23,18 @@ class CaseTable(ConcordTable):
         fields = ("number", "received_on", "respondent", "region", "subcategory", "claimant_count", "is_collective",
                   "level", "status", "deadline", "amount_claimed")
         row_attrs = {"class": lambda record: "table-warning" if record.is_priority and record.is_open else ""}
+
+    def render_deadline(self, value):
+        # A deadline in a year without a loaded holiday schedule is provisional (core/workdays.py).
+        if value is None:
+            return "—"
+        if not hasattr(self, "_calendar_years"):
+            self._calendar_years = set(CalendarYear.objects.values_list("year", flat=True))
+        text = value.strftime("%Y-%m-%d")
+        return text if value.year in self._calendar_years else format_html("{}{}", text, provisional_badge(value))
+
+    def value_deadline(self, value):
+        return value.strftime("%Y-%m-%d") if value else ""
 
     def render_status(self, record, value):
         return format_html('<span class="badge text-bg-light border status-{}">{}</span>', record.status, value)

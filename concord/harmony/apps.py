@@ -34,7 +34,11 @@ class HarmonyConfig(AppConfig):
             post_delete.connect(services.refresh_later_on, sender=model, dispatch_uid=f"harmony_later_delete_{model.__name__}")
         post_save.connect(services.refresh_later_on, sender=Certification, dispatch_uid="harmony_later_certificate")
         audit.register_verbs({f"evaluation.{t.name}": t.label for t in Evaluation.workflow.transitions.values()})
+        from concord.core import workdays
+
+        workdays.register_recompute(services.recompute_deadlines)
         audit.register_verbs({
+            services.PUBLICITY_RECOMPUTED_VERB: _("Publicity period recomputed (working-day calendar)"),
             "evaluation.start": _("Application opened"), "evaluation.self_assess": _("Self-assessment saved"),
             "evaluation.objection": _("Objection lodged"), "evaluation.answer": _("Objection answered"),
             "certification.issue": _("Certified"), "certification.suspend": _("Title suspended"),

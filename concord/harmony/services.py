@@ -327,6 +327,36 @@ def evaluation_approve(evaluation, *, actor, today: date | None = None) -> Evalu
                       note=_("Approved; publicity until %(day)s") % {"day": until.isoformat()})
 
 
+PUBLICITY_RECOMPUTED_VERB = "evaluation.publicity_recomputed"
+
+
+def recompute_deadlines(calendar, actor=None) -> int:
+    """After the working-day calendar changed: the last day of every publicity still running,
+    counted again from its first day. Only an evaluation whose last day moves is saved, with a
+    timeline event (idempotent). Returns how many moved."""
+    moved = 0
+    running = Evaluation.objects.filter(status=EvaluationStatus.PUBLICITY, publicity_from__isnull=False).order_by("pk")
+    for evaluation in running:
+        try:
+            new = rules.publicity_end(evaluation.publicity_from, calendar.add_working_days)
+        except CalendarMissing:
+            continue
+        if new == evaluation.publicity_until:
+            continue
+        with transaction.atomic():
+            row = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+            old, row.publicity_until = row.publicity_until, new
+            row.save(update_fields=["publicity_until"])
+            audit.record_event(
+                actor=actor, verb=PUBLICITY_RECOMPUTED_VERB, target=row,
+                summary=_("Publicity now ends on %(new)s (was %(old)s): the working-day calendar changed") % {
+                    "old": old.isoformat() if old else "—", "new": new.isoformat()},
+                data={"from": old.isoformat() if old else None, "to": new.isoformat(),
+                      "provisional": calendar.is_provisional(new)})
+        moved += 1
+    return moved
+
+
 def evaluation_reject(evaluation, *, actor, note: str) -> Evaluation:
     row = transition(evaluation, "reject", actor=actor, note=note, apply=lambda r: setattr(r, "decision_note", note.strip()))
     notify.notify(_union_officers(row) + _town_officers(row), _text(row, _("Not approved: %(note)s") % {"note": note}),

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from concord.core import masking
+from concord.core.api.provisional import ProvisionalField
 from concord.core.scope import Role, user_roles
 from concord.registry.models import Enterprise
 
@@ -57,6 +58,7 @@ class CaseSerializer(serializers.ModelSerializer):
     mediator_name = serializers.SerializerMethodField()
     resolved_level = ResolvedLevelField(read_only=True)
     claimants = ClaimantSerializer(many=True, read_only=True)
+    deadline_provisional = ProvisionalField(source="deadline")
 
     class Meta:
         model = Case
@@ -64,7 +66,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "id", "number", "source", "respondent", "respondent_name", "region", "region_name", "level", "status",
             "category", "subcategory", "amount_claimed", "facts", "knew_on", "employment_ended_on", "is_collective",
             "claimant_count", "is_priority", "mediator", "mediator_name", "received_on", "accepted_on", "deadline",
-            "escalations", "rejection_reason", "consultation_requested_on", "court_referral_kind", "court_case_number",
+            "deadline_provisional", "escalations", "rejection_reason", "consultation_requested_on", "court_referral_kind", "court_case_number",
             "court_received_on", "court_extension_days", "court_result_reported_on", "confirmation_requested_on",
             "confirmation_result", "payment_order_applied_on", "outcome", "limitation_date", "resolved_level",
             "resolved_on", "closed_on", "amount_recovered", "created_at", "updated_at", "claimants",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from concord.core.api.provisional import ProvisionalField
 from concord.core.masking import mask
 from concord.core.scope import CHANGE, VIEW
 from concord.registry.models import Enterprise
@@ -162,13 +163,14 @@ class EvaluationSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     score = serializers.DecimalField(max_digits=5, decimal_places=1, read_only=True, allow_null=True,
                                      help_text=_("The reviewed score once reviewed, else the self-assessed one."))
+    publicity_until_provisional = ProvisionalField(source="publicity_until")
 
     class Meta:
         model = Evaluation
         fields = ["id", "round", "round_year", "enterprise", "enterprise_name", "credit_code", "region", "region_name",
                   "enterprise_class", "enterprise_class_code", "tier", "tier_code", "status", "status_label",
                   "head_count", "self_score", "review_score", "score", "submitted_on", "reviewed_on", "approved_on",
-                  "publicity_from", "publicity_until", "created_at", "updated_at"]
+                  "publicity_from", "publicity_until", "publicity_until_provisional", "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -30,6 +30,7 @@ class Command(BaseCommand):
                               + [(d, CalendarDay.Kind.WORKDAY, n) for d, n in makeups.items()])
                 loaded += 1
             self.stdout.write(f"Working-day calendar: {loaded} years loaded from the package.")
+            self._recompute()
             return
         if not file or not year or not source:
             raise CommandError("Give FILE.csv with --year and --source (the State Council notice), or --from-package.")
@@ -51,6 +52,13 @@ class Command(BaseCommand):
                 rows.append((day, kind, entry.name))
         self._replace(year, source, rows)
         self.stdout.write(f"Working-day calendar: {year} loaded ({len(rows)} exceptions).")
+        self._recompute()
+
+    def _recompute(self):
+        """Deadlines of running records counted on the old (perhaps provisional) days follow the new
+        schedule, each moved record with a timeline event (actor: none, the system)."""
+        moved = workdays.recompute_deadlines(actor=None)
+        self.stdout.write("Deadlines recomputed: " + (", ".join(f"{k.split('.')[1]} {v}" for k, v in moved.items()) or "none"))
 
     def _replace(self, year, source, rows):
         CalendarDay.objects.filter(date__year=year).delete()
