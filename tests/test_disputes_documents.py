@@ -119,8 +119,9 @@ def test_a_collective_agreement_is_signed_by_the_representatives(world, calendar
     notice = services.document_issue(case, actor=world.officer_a, kind="acceptance_notice")
     assert "申请人00等12人：" in both(notice)["pdf"][0]
     text = both(services.document_issue(case, actor=world.officer_a, kind="mediation_agreement"))["docx"][0]
-    assert text.count("申请人代表：") == 3 and "申请人：申请人" not in text and "申请人11（代表）" not in text
-    assert "申请人00（代表）" in text and "申请人11" in text and "壹拾贰万元伍角" in text
+    # Every claimant is named as a party; only the representatives sign.
+    assert text.count("申请人代表：") == 3 and text.count("申请人：申请人") == 12 and not re.search(r"申请人：申请人\d\d　签名", text)
+    assert "申请人11（代表）" not in text and "申请人：申请人00（代表），" in text and "壹拾贰万元伍角" in text
     assert "本协议一式14份" in text and "人民币120,000.50元" in text
 
 
@@ -259,13 +260,15 @@ def test_notices_mask_id_numbers_and_the_agreement_logs_its_full_ones(world, agr
     assert AccessLog.objects.count() == before
 
     agreement = services.document_issue(agreed, actor=world.officer_a, kind="mediation_agreement")
+    last = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     documents.render(agreement, "pdf")
-    log = AccessLog.objects.latest("pk")
-    assert (log.actor, log.field, log.purpose, log.object_id) == (
-        world.officer_a, "id_number", "document:mediation_agreement", str(agreed.pk))
+    # The agreement prints the parties' full ID numbers and phones: one entry for each, per render.
+    logs = AccessLog.objects.filter(pk__gt=last).order_by("pk")
+    assert [(log.actor, log.field, log.purpose, log.object_id) for log in logs] == [
+        (world.officer_a, field, "document:mediation_agreement", str(agreed.pk)) for field in ("id_number", "phone")]
     documents.render(agreement, "docx", actor=world.worker_user)
     assert AccessLog.objects.latest("pk").actor == world.worker_user
-    assert AccessLog.objects.count() == before + 2
+    assert AccessLog.objects.count() == before + 4
 
 
 def test_the_referral_letter_masks_id_numbers(world, calendar):
