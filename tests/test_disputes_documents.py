@@ -2,19 +2,23 @@
 read back from the files themselves (python-docx for .docx, pypdf's text extraction for the PDF)."""
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
-from concord.core.models import AccessLog
-from concord.disputes import documents, rules, services
+from concord.core.models import AccessLog, Sequence
+from concord.core.scope import Role
+from concord.disputes import documents, rules, selectors, services
 from concord.disputes.models import CaseDocument
 
+from tests.conftest import make_user
 from tests.disputes_helpers import claimants, committee_enterprise, file_case
 
 RECEIVED, ACCEPTED, SIGNED = date(2025, 9, 1), date(2025, 9, 2), date(2025, 9, 16)
@@ -290,3 +294,195 @@ def test_the_referral_letter_masks_id_numbers(world, calendar):
 ])
 def test_amounts_in_financial_capitals(amount, words):
     assert documents.amount_in_words(Decimal(amount)) == words
+
+
+# --- issue 13: the standard formats, and who issues ----------------------------------------------
+
+SESSION = datetime(2025, 9, 5, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    return [flat(page.extract_text()) for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def court_case(world, **extra):
+    """A court referral at town level (court referrals start at the town), accepted, with a session."""
+    case = file_case(world, people=[services.ClaimantInput(world.worker_a.name, world.worker_a.id_number)],
+                     received_on=RECEIVED, source="court_delegated", court_referral_kind="pre_filing",
+                     court_case_number=COURT_NUMBER, court_received_on=RECEIVED, **extra)
+    services.case_accept(case, actor=world.officer_a, accepted_on=ACCEPTED, session_at=SESSION,
+                         session_place="Alpha街道维权站调解室")
+    case.refresh_from_db()
+    assert case.level == "town"
+    return case
+
+
+@pytest.fixture
+def station(world):
+    world.town_a.mediation_address = "Alpha街道兴越路1号"
+    world.town_a.mediation_phone = "0575-84001234"
+    world.town_a.save()
+    return world.town_a
+
+
+def test_the_acceptance_notice_is_dated_the_acceptance_day_with_session_and_the_bodys_contact(world, calendar, station):
+    case = file_case(world, people=[services.ClaimantInput(world.worker_a.name, world.worker_a.id_number)],
+                     received_on=RECEIVED)
+    services.case_accept(case, actor=world.officer_a, accepted_on=ACCEPTED, session_at=SESSION)
+    case.refresh_from_db()
+    record = services.document_issue(case, actor=world.officer_a, kind="acceptance_notice")
+    today = documents.chinese_date(date.today())
+    for fmt, (text, _name) in both(record).items():
+        # Dated the day it was accepted, not the day it is issued or printed (twice: both copies).
+        assert today not in text and text.count(documents.chinese_date(ACCEPTED)) >= 4, fmt
+        # No session place given: the station's address.
+        for item in ["调解时间：2025年9月5日9时30分；调解地点：Alpha街道兴越路1号", "本中心地址：Alpha街道兴越路1号",
+                     "联系电话：0575-84001234"]:
+            assert flat(item) in text, (fmt, item)
+    pages = pdf_pages(documents.render(record, "pdf")[0])
+    # Each copy ends with its seal and date: the claimants' notice, then the respondent's.
+    assert pages[-1].endswith(flat(f"（印章）{documents.chinese_date(ACCEPTED)}")) and len(pages) >= 2
+
+
+def test_the_respondent_gets_its_own_acceptance_notice(world, calendar, station):
+    case = court_case(world)
+    record = services.document_issue(case, actor=world.officer_a, kind="acceptance_notice")
+    pages = pdf_pages(documents.render(record, "pdf")[0])
+    first = next(i for i, page in enumerate(pages) if flat(f"{world.ent_a.name}：") in page)
+    assert first > 0  # on a page of its own, after the claimants' notice
+    respondent = "".join(pages[first:])
+    for item in [record.number, f"申请人{world.worker_a.name}与你单位之间的劳动争议", "拖欠三个月工资",
+                 "请你单位法定代表人（主要负责人）或者持授权委托书的委托代理人按时到场参加调解",
+                 "调解时间：2025年9月5日9时30分；调解地点：Alpha街道维权站调解室", "联系电话：0575-84001234"]:
+        assert flat(item) in respondent, item
+    # The respondent's copy names the claimants, not their ID numbers.
+    assert world.worker_a.id_number[-4:] not in respondent
+    word = WordDocument(io.BytesIO(documents.render(record, "docx")[0]))
+    assert any('w:br w:type="page"' in p._p.xml or 'w:type="page"' in p._p.xml for p in word.paragraphs)
+    assert f"{world.ent_a.name}：" in [p.text for p in word.paragraphs]
+
+
+def test_a_court_referral_is_noticed_as_the_courts_referral_with_its_case_number(world, calendar, station):
+    case = court_case(world)
+    record = services.document_issue(case, actor=world.officer_a, kind="acceptance_notice")
+    for fmt, (text, _name) in both(record).items():
+        for item in ["Testcounty区人民法院于2025年9月1日委派本中心调解的你方与", f"法院案号：{COURT_NUMBER}",
+                     "本案将依法退回人民法院"]:
+            assert flat(item) in text, (fmt, item)
+        assert "你方于2025年9月1日提出" not in text
+
+
+def test_no_acceptance_notice_is_issued_once_the_case_is_closed(world, calendar, agreed, login):
+    services.case_close(agreed, actor=world.officer_a, outcome="performed")
+    agreed.refresh_from_db()
+    before = Sequence.objects.filter(name__startswith="doc:acceptance_notice").values_list("last", flat=True).first()
+    with pytest.raises(ValidationError) as refused:
+        services.document_issue(agreed, actor=world.officer_a, kind="acceptance_notice")
+    assert "The case is closed" in str(refused.value) or "已结案" in str(refused.value)
+    page = login(world.officer_a).post(f"/disputes/cases/{agreed.pk}/document/", {"kind": "acceptance_notice"}, follow=True)
+    assert "已结案，不再出具受理通知书" in page.content.decode()
+    assert not CaseDocument.objects.filter(case=agreed, kind="acceptance_notice").exists()
+    assert Sequence.objects.filter(name__startswith="doc:acceptance_notice").values_list("last", flat=True).first() == before
+
+
+@pytest.mark.parametrize("who", ["union_a", "court"])
+def test_only_the_handling_body_issues_page_and_api(world, calendar, login, who):
+    """The attack: the enterprise's union officer and the court liaison both see (and may change) a
+    town-level court referral of the enterprise; neither handles it there, so neither issues its
+    notice, by the page's form or the API, and no number is taken."""
+    case = court_case(world)
+    attacker = getattr(world, who)
+    assert selectors.may_change(attacker, case)  # the old check (CHANGE scope) let them through
+    client = login(attacker)
+    page = client.post(f"/disputes/cases/{case.pk}/document/", {"kind": "acceptance_notice"}, follow=True)
+    assert "只有承办本案的调解组织" in page.content.decode()
+    api = client.post(f"/api/cases/{case.pk}/documents/", {"kind": "acceptance_notice"}, content_type="application/json")
+    assert api.status_code == 403, api.content
+    assert not CaseDocument.objects.filter(case=case).exists()
+    assert not Sequence.objects.filter(name__startswith="doc:").exists()
+    # The case page offers them no issue button, and says who issues.
+    detail = client.get(case.get_absolute_url()).content.decode()
+    assert 'id="doc-acceptance_notice-issue"' not in detail
+    # The town that handles it issues, once; a repeat answers the same number.
+    officer = login(world.officer_a)
+    first = officer.post(f"/api/cases/{case.pk}/documents/", {"kind": "acceptance_notice"}, content_type="application/json")
+    again = officer.post(f"/api/cases/{case.pk}/documents/", {"kind": "acceptance_notice"}, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["number"] == again.json()["number"]
+    assert first.json()["downloads"]["pdf"].endswith("?kind=acceptance_notice&format=pdf")
+    listed = client.get(f"/api/cases/{case.pk}/documents/")
+    assert listed.status_code == 200 and [d["number"] for d in listed.json()] == [first.json()["number"]]
+
+
+@pytest.fixture
+def detailed(world, calendar):
+    """An agreement with every particular the standard format asks for on record."""
+    world.worker_a.ethnicity, world.worker_a.address = "01", "绍兴市柯桥区Alpha街道幸福村8号"
+    world.worker_a.save()
+    world.ent_a.legal_representative, world.ent_a.legal_representative_title = "张三", "执行董事"
+    world.ent_a.address, world.ent_a.contact_phone = "Alpha街道工业园区2号", "13700007777"
+    world.ent_a.save()
+    office = make_user("alpha_station_desk", Role.MEDIATOR, region=world.town_a, name="")
+    case = file_case(world, people=[services.ClaimantInput(world.worker_a.name, world.worker_a.id_number),
+                                    *claimants(1, prefix="330621")], received_on=RECEIVED)
+    services.case_accept(case, actor=world.officer_a, accepted_on=ACCEPTED)
+    services.case_assign(case, actor=world.officer_a, mediator=office)
+    services.case_mediate(case, actor=world.officer_a)
+    services.case_agree(case, actor=world.officer_a, signed_on=SIGNED, effective_on=SIGNED, amount=Decimal("12000"),
+                        terms="被申请人分两期支付拖欠工资。", facts_found="申请人2025年6月至8月工资未发放，双方无异议。",
+                        responsibility="被申请人未按时足额支付工资，应承担支付责任；申请人无过错。", mediator_name="王立新",
+                        installments=[(date(2025, 9, 30), Decimal("5000"), "银行转账", "申请人工资卡账户"),
+                                      (date(2025, 10, 31), Decimal("7000"))])
+    case.refresh_from_db()
+    return case
+
+
+def test_the_agreement_names_every_party_in_the_standard_format(world, detailed):
+    record = services.document_issue(detailed, actor=world.officer_a, kind="mediation_agreement")
+    other = claimants(1, prefix="330621")[0]
+    for fmt, (text, _name) in both(record).items():
+        expected = [
+            # Sex and birth date from the ID number, ethnicity and address from the registry, in full.
+            f"申请人：{world.worker_a.name}，男，汉族，1995年3月12日出生，公民身份号码：{world.worker_a.id_number}，"
+            "住址：绍兴市柯桥区Alpha街道幸福村8号，联系电话：13800001111。",
+            # A claimant not in the registry: what the ID number says, the rest left to be written in.
+            f"申请人：申请人00，女，______，1990年1月1日出生，公民身份号码：{other.id_number}，住址：______",
+            f"被申请人：{world.ent_a.name}，统一社会信用代码：{world.ent_a.credit_code}，住所：Alpha街道工业园区2号。",
+            "法定代表人：张三，职务：执行董事，联系电话：13700007777。",
+            "经调解查明的事实：申请人2025年6月至8月工资未发放", "双方当事人的责任：被申请人未按时足额支付工资",
+            "按下列期限、金额、方式和地点履行", "银行转账", "申请人工资卡账户",
+            # The mediator who presided, as a person; never the station account's sign-in name.
+            "调解员：王立新　签名：",
+        ]
+        missing = [item for item in expected if flat(item) not in text]
+        assert not missing, (fmt, missing)
+        assert "alpha_station_desk" not in text
+        # One date format throughout: no 2025-09-30 or 2025/9/30 anywhere.
+        assert not re.search(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", text), fmt
+    rows = WordDocument(io.BytesIO(documents.render(record, "docx")[0])).tables[0].rows
+    assert [c.text for c in rows[1].cells] == ["1", "2025年9月30日", "5,000.00", "银行转账", "申请人工资卡账户"]
+    assert [c.text for c in rows[2].cells] == ["2", "2025年10月31日", "7,000.00", "/", "/"]
+
+
+def test_the_agreement_ends_its_body_and_never_leaves_signatures_alone_on_a_page(world, detailed):
+    """Whatever the length of the terms, the page that carries the signatures also carries the last
+    lines of the body ending with 以下无正文; in Word the same lines are kept with the signatures."""
+    record = services.document_issue(detailed, actor=world.officer_a, kind="mediation_agreement")
+    agreement = detailed.agreement
+    broke = 0
+    for extra in range(0, 34, 3):
+        agreement.terms = "被申请人分两期支付拖欠工资。" + "双方确认本条款内容真实有效并自愿遵守。" * extra
+        agreement.save()
+        pages = pdf_pages(documents.render(record, "pdf")[0])
+        signed = [page for page in pages if flat("调解员：") in page]
+        assert len(signed) == 1
+        body_end = flat(f"本协议一式4份，申请人各执一份，被申请人执一份，调解组织存档一份，具有同等效力。{documents.END_OF_BODY}")
+        assert body_end in signed[0], extra
+        assert signed[0].index(body_end) < signed[0].index(flat("申请人：Alpha职工　签名："))
+        broke += pages.index(signed[0]) > 0
+    assert broke  # some lengths put the signatures on a later page
+    word = WordDocument(io.BytesIO(documents.render(record, "docx")[0]))
+    texts = [p.text for p in word.paragraphs]
+    end = texts.index(documents.END_OF_BODY)
+    assert "本协议一式" in texts[end - 1]
+    kept = word.paragraphs[end - 1:len(texts) - 1]
+    assert all(p.paragraph_format.keep_with_next for p in kept)
