@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 from django.utils import translation
 from docx import Document as WordDocument
 from pypdf import PdfReader
@@ -486,3 +487,47 @@ def test_the_agreement_ends_its_body_and_never_leaves_signatures_alone_on_a_page
     assert "本协议一式" in texts[end - 1]
     kept = word.paragraphs[end - 1:len(texts) - 1]
     assert all(p.paragraph_format.keep_with_next for p in kept)
+
+
+def test_the_page_forms_record_the_session_and_the_agreements_particulars(world, calendar, station, login):
+    case = file_case(world, people=[services.ClaimantInput(world.worker_a.name, world.worker_a.id_number)],
+                     received_on=RECEIVED)
+    officer = login(world.officer_a)
+    act = f"/disputes/cases/{case.pk}/act/"
+    bad = officer.post(act, {"name": "accept", "accept-accepted_on": "2025-09-02", "accept-session_at": "2025-08-30T09:30"})
+    assert bad.status_code == 400 and "调解时间不能早于受理日期" in bad.content.decode()
+    officer.post(act, {"name": "accept", "accept-accepted_on": "2025-09-02", "accept-session_at": "2025-09-05T14:00",
+                       "accept-session_place": "Alpha街道维权站二楼"})
+    case.refresh_from_db()
+    assert timezone.localtime(case.session_at).hour == 14 and case.session_place == "Alpha街道维权站二楼"
+    assert "Alpha街道维权站二楼" in officer.get(case.get_absolute_url()).content.decode()
+    officer.post(act, {"name": "mediate"})
+    done = officer.post(act, {"name": "agree", "agree-signed_on": "2025-09-16", "agree-effective_on": "2025-09-16",
+                              "agree-amount": "9000", "agree-terms": "分两期支付",
+                              "agree-schedule": "2025-09-30, 4000, 银行转账, 申请人工资卡\n2025-10-31, 5000",
+                              "agree-responsibility": "被申请人承担全部责任", "agree-mediator_name": "王立新"})
+    assert done.status_code == 302, done.content.decode()[:400]
+    case.refresh_from_db()
+    assert (case.agreement.mediator_name, case.agreement.responsibility) == ("王立新", "被申请人承担全部责任")
+    assert [(i.method, i.place) for i in case.agreement.installments.all()] == [("银行转账", "申请人工资卡"), ("", "")]
+    notice = services.document_issue(case, actor=world.officer_a, kind="acceptance_notice")
+    assert flat("调解时间：2025年9月5日14时；调解地点：Alpha街道维权站二楼") in both(notice)["docx"][0]
+
+
+def test_the_api_records_the_session_and_the_agreements_particulars(world, calendar, login):
+    case = file_case(world, people=[services.ClaimantInput(world.worker_a.name, world.worker_a.id_number)],
+                     received_on=RECEIVED)
+    api = login(world.officer_a)
+    accepted = api.post(f"/api/cases/{case.pk}/accept/", {"accepted_on": "2025-09-02", "session_at": "2025-09-05T09:30:00+08:00",
+                                                           "session_place": "调解室"}, content_type="application/json")
+    assert accepted.status_code == 200, accepted.content
+    api.post(f"/api/cases/{case.pk}/mediate/", {}, content_type="application/json")
+    agreed = api.post(f"/api/cases/{case.pk}/agree/", {
+        "signed_on": "2025-09-16", "effective_on": "2025-09-16", "amount": "9000", "terms": "一次付清",
+        "facts_found": "欠薪属实", "responsibility": "被申请人负责", "mediator_name": "王立新",
+        "installments": [{"due_on": "2025-09-30", "amount": "9000", "method": "现金", "place": "本中心"}]},
+        content_type="application/json")
+    assert agreed.status_code == 200, agreed.content
+    case.refresh_from_db()
+    assert case.session_place == "调解室" and case.agreement.facts_found == "欠薪属实"
+    assert case.agreement.installments.get().place == "本中心"
