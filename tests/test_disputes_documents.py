@@ -531,3 +531,38 @@ def test_the_api_records_the_session_and_the_agreements_particulars(world, calen
     case.refresh_from_db()
     assert case.session_place == "调解室" and case.agreement.facts_found == "欠薪属实"
     assert case.agreement.installments.get().place == "本中心"
+
+
+def test_the_registry_forms_take_the_particulars_the_agreement_prints(world, login):
+    from django.urls import reverse
+
+    officer = login(world.officer_a)
+    worker = world.worker_a
+    edited = officer.post(reverse("registry:worker_edit", args=[worker.pk]), {
+        "id_number": worker.id_number, "name": worker.name, "phone": worker.phone, "hukou_province": "52",
+        "hukou_city": "", "is_migrant": "on", "education": "", "ethnicity": "08", "address": "Alpha街道幸福村8号"})
+    assert edited.status_code == 302, edited.content.decode()[:300]
+    worker.refresh_from_db()
+    assert (worker.ethnicity, worker.address) == ("08", "Alpha街道幸福村8号")
+    ent = world.ent_a
+    edited = officer.post(reverse("registry:enterprise_edit", args=[ent.pk]), {
+        "credit_code": ent.credit_code, "name": ent.name, "region": ent.region_id, "legal_representative": "张三",
+        "legal_representative_title": "董事长", "has_union": "on"})
+    assert edited.status_code == 302, edited.content.decode()[:300]
+    ent.refresh_from_db()
+    assert ent.legal_representative_title == "董事长"
+
+
+def test_the_county_sets_a_mediation_bodys_address_and_telephone(world, login):
+    from django.urls import reverse
+
+    admin = login(world.admin)
+    town = world.town_a
+    url = reverse("core:region_edit", args=[town.pk])
+    data = {"code": town.code, "name": town.name, "kind": town.kind, "parent": town.parent_id,
+            "mediation_address": "Alpha街道兴越路1号", "mediation_phone": "电话"}
+    refused = admin.post(url, data)
+    assert refused.status_code == 200 and "请输入电话号码" in refused.content.decode()
+    assert admin.post(url, {**data, "mediation_phone": "0575-84001234"}).status_code == 302
+    town.refresh_from_db()
+    assert (town.mediation_address, town.mediation_phone) == ("Alpha街道兴越路1号", "0575-84001234")
