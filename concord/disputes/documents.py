@@ -206,15 +206,6 @@ def _claimant_grid(claimants, *, full: bool) -> Grid:
     return Grid(("序号", "申请人", "公民身份号码"), rows, (1, 3, 4))
 
 
-def _respondent_line(case) -> str:
-    ent = case.respondent
-    parts = [f"被申请人：{ent.name}", f"统一社会信用代码：{ent.credit_code}",
-             f"法定代表人：{ent.legal_representative or '（未登记）'}"]
-    if ent.address:
-        parts.append(f"住所：{ent.address}")
-    return "，".join(parts) + "。"
-
-
 def _mediator_name(case) -> str:
     """The mediator as a person: the presiding mediator recorded with the agreement, else the full name
     of the case's mediator account. Never the sign-in name (an office account names no one)."""
@@ -229,15 +220,18 @@ def _mediator_line(case) -> str | None:
     return f"承办调解员：{name}" if name else None
 
 
-def _body_contact(case, level: str | None = None) -> str:
-    """Where the mediation body of the case's level sits and its telephone: the enterprise's own for its
-    committee, else the region's settings (town station, county centre)."""
-    level = level or case.level
+def _body_address_phone(case, level: str) -> tuple[str, str]:
+    """Where the mediation body of ``level`` sits and its telephone: the enterprise's own for its
+    committee, else the region's settings (the town's station, the county's centre)."""
     if level == Level.ENTERPRISE:
-        address, phone = case.respondent.address, case.respondent.contact_phone
-    else:
-        region = case.region if level == Level.TOWN else county_region(case)
-        address, phone = region.mediation_address, region.mediation_phone
+        return case.respondent.address, case.respondent.contact_phone
+    region = case.region if level == Level.TOWN else county_region(case)
+    return region.mediation_address, region.mediation_phone
+
+
+def _body_contact(case, level: str | None = None) -> str:
+    level = level or case.level
+    address, phone = _body_address_phone(case, level)
     return f"{_self_name(level)}地址：{address or GAP}；联系电话：{phone or GAP}。"
 
 
@@ -248,10 +242,7 @@ def _court_name(case) -> str:
 def _session_text(case, level: str) -> str:
     if not case.session_at:
         return "调解的时间和地点由" + _self_name(level) + "另行通知。"
-    place = case.session_place
-    if not place:
-        place = case.respondent.address if level == Level.ENTERPRISE else (
-            (case.region if level == Level.TOWN else county_region(case)).mediation_address)
+    place = case.session_place or _body_address_phone(case, level)[0]
     return f"调解时间：{chinese_datetime(case.session_at)}；调解地点：{place or GAP}。"
 
 
