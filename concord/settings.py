@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field name ("kind") other components use too, named after their enum.
+    "ENUM_NAME_OVERRIDES": {"DocumentKindEnum": "concord.disputes.models.DocumentKind"},
 }
 
 # Audit: the request id (X-Request-ID) is the correlation id of every change-log entry.

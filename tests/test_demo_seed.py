@@ -556,3 +556,12 @@ def test_demo_harmony_scale(small):
     assert Round.objects.filter(year__lt=today.year, is_open=False).count() == 4
     assert Certification.objects.count() > applying // 2
     assert harmony_problems() == []
+
+
+def test_demo_mediation_bodies_have_an_address_and_telephone(tiny):
+    """The acceptance notices print the body's address and telephone: the demo county has them."""
+    from concord.core.models import Region
+
+    bodies = Region.objects.filter(kind__in=["county", "town"], path__startswith=f"{seed.COUNTY_CODE}/")
+    assert bodies.count() > 1 and not bodies.filter(mediation_address="").exists()
+    assert not bodies.filter(mediation_phone="").exists()

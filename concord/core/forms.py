@@ -11,7 +11,7 @@ from .scope import Role
 class RegionForm(forms.ModelForm):
     class Meta:
         model = Region
-        fields = ["code", "name", "kind", "parent"]
+        fields = ["code", "name", "kind", "parent", "mediation_address", "mediation_phone"]
 
 
 class UserCreateForm(forms.ModelForm):

@@ -39,6 +39,13 @@ class Region(models.Model):
     )
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    # The region's mediation body (the town's rights-protection station, the county federation's
+    # centre): where its documents tell the parties to come and whom to call (受理通知书).
+    mediation_address = models.CharField(_("mediation body's address"), max_length=255, blank=True)
+    mediation_phone = models.CharField(
+        _("mediation body's telephone"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^[0-9][0-9 -]{4,18}[0-9]$", _("Enter a telephone number: digits, spaces or hyphens."))],
+    )
 
     objects = ScopedManager()
     scope = ScopeSpec(regions=("path",), write_roles=frozenset({Role.COUNTY_ADMIN}))

@@ -727,8 +727,18 @@ class DisputeSeeder:
 
     # --- the run ---------------------------------------------------------------------------------
 
+    def mediation_bodies(self):
+        """Demo addresses and telephones of the towns' and the county's mediation bodies, which the
+        acceptance notices print (invented: a street number per town, a 0575-8000xxxx number)."""
+        for region in [self.county, *self.towns.values()]:
+            if not region.mediation_address:
+                Region.objects.filter(pk=region.pk).update(
+                    mediation_address=f"{region.name}人民路{int(region.code[-3:]) or 1}号便民服务中心",
+                    mediation_phone=f"0575-8000{region.code[-4:]}")
+
     def run(self) -> dict:
         began = time.monotonic()
+        self.mediation_bodies()
         plans = self.plan()
         pools = self.pools(plans)
         for p in plans:

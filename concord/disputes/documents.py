@@ -6,8 +6,15 @@ so the wording lives in one place and the two files always say the same thing.
 
 The documents are official papers handed to the parties, so their wording is Chinese whatever the
 reader's interface language; labels that come from the models and rules (categories, what to
-bring) are read in Chinese too. ID numbers appear in full only where they identify the parties of
-an agreement; every render that shows them writes an access-log entry.
+bring) are read in Chinese too. Personal data: the mediation agreement is the parties' own
+official paper and must identify each of them as the standard format asks (name, sex, ethnicity,
+birth date, ID number, address, telephone), so it prints them in full, and every render writes
+access-log entries (ID number, phone); the acceptance notices and referral letters mask ID numbers
+and print no phone or address of a worker.
+
+Dates are written one way throughout (2026年12月4日, ``chinese_date``). The signatures are never
+alone on a page: they are kept with the last lines of the body (PDF: one ``KeepTogether``; Word:
+"keep with next" down to the date).
 """
 from __future__ import annotations
 
@@ -22,6 +29,8 @@ from django.utils import timezone, translation
 from concord.core.audit import record_access
 from concord.core.masking import mask_id_number
 from concord.core.workdays import provisional_note_zh
+from concord.registry import codes as registry_codes
+from concord.registry import rules as registry_rules
 
 from . import rules, services
 from .models import DocumentKind, Level, Outcome
@@ -37,6 +46,7 @@ PDF_FONT = "STSong-Light"
 DOCX_FONT = "宋体"
 
 BLANK = "_" * 12  # room to sign or seal by hand
+GAP = "_" * 6  # a particular not on record, to be written in by hand
 
 # More claimants than this are named as "first name 等N人" in running text (the table lists all).
 NAMES_IN_TEXT = 3
@@ -69,6 +79,8 @@ class Document:
     signatures: list[str] = field(default_factory=list)
     dated: date | None = None
     full_id_numbers: bool = False  # whether the document shows claimants' ID numbers unmasked
+    # Further copies printed after a page break in the same file (the respondent's acceptance notice).
+    copies: list = field(default_factory=list)
 
     def add(self, text, *, number="", indent=False):
         self.blocks.append(Para(text, number, indent))
@@ -94,7 +106,14 @@ def chinese_ordinal(n: int) -> str:
 
 
 def chinese_date(day: date | None) -> str:
+    """The one date format of the documents: 2026年12月4日 (a blank to fill by hand when unknown)."""
     return f"{day.year}年{day.month}月{day.day}日" if day else "____年__月__日"
+
+
+def chinese_datetime(moment) -> str:
+    """A local time on the documents: 2026年12月4日9时30分 (9时 on the hour)."""
+    moment = timezone.localtime(moment)
+    return chinese_date(moment.date()) + f"{moment.hour}时" + (f"{moment.minute:02d}分" if moment.minute else "")
 
 
 def yuan(amount) -> str:
@@ -188,21 +207,44 @@ def _claimant_grid(claimants, *, full: bool) -> Grid:
     return Grid(("序号", "申请人", "公民身份号码"), rows, (1, 3, 4))
 
 
-def _respondent_line(case) -> str:
-    ent = case.respondent
-    parts = [f"被申请人：{ent.name}", f"统一社会信用代码：{ent.credit_code}",
-             f"法定代表人：{ent.legal_representative or '（未登记）'}"]
-    if ent.address:
-        parts.append(f"住所：{ent.address}")
-    return "，".join(parts) + "。"
-
-
 def _mediator_name(case) -> str:
-    return (case.mediator.name or case.mediator.get_username()) if case.mediator_id else ""
+    """The mediator as a person: the presiding mediator recorded with the agreement, else the full name
+    of the case's mediator account. Never the sign-in name (an office account names no one)."""
+    agreement = getattr(case, "agreement", None)
+    if agreement is not None and agreement.mediator_name:
+        return agreement.mediator_name
+    return case.mediator.name.strip() if case.mediator_id else ""
 
 
 def _mediator_line(case) -> str | None:
-    return f"承办调解员：{_mediator_name(case)}" if case.mediator_id else None
+    name = _mediator_name(case)
+    return f"承办调解员：{name}" if name else None
+
+
+def _body_address_phone(case, level: str) -> tuple[str, str]:
+    """Where the mediation body of ``level`` sits and its telephone: the enterprise's own for its
+    committee, else the region's settings (the town's station, the county's centre)."""
+    if level == Level.ENTERPRISE:
+        return case.respondent.address, case.respondent.contact_phone
+    region = case.region if level == Level.TOWN else county_region(case)
+    return region.mediation_address, region.mediation_phone
+
+
+def _body_contact(case, level: str | None = None) -> str:
+    level = level or case.level
+    address, phone = _body_address_phone(case, level)
+    return f"{_self_name(level)}地址：{address or GAP}；联系电话：{phone or GAP}。"
+
+
+def _court_name(case) -> str:
+    return f"{county_region(case).name}人民法院"
+
+
+def _session_text(case, level: str) -> str:
+    if not case.session_at:
+        return "调解的时间和地点由" + _self_name(level) + "另行通知。"
+    place = case.session_place or _body_address_phone(case, level)[0]
+    return f"调解时间：{chinese_datetime(case.session_at)}；调解地点：{place or GAP}。"
 
 
 def _issued_on(record) -> date:
@@ -211,21 +253,38 @@ def _issued_on(record) -> date:
 
 # --- the three documents --------------------------------------------------------------------------
 
-def acceptance_notice(record, case, claimants) -> Document:
-    issuer = issuer_name(case)
-    doc = Document(DocumentKind.ACCEPTANCE_NOTICE, "受理通知书", record.number, issuer,
-                   addressee=f"{_names(claimants)}：", dated=_issued_on(record))
-    doc.add_numbered(
-        f"你方于{chinese_date(case.received_on)}提出的与{case.respondent.name}之间的劳动争议调解申请"
-        f"（案件编号：{case.number}），经审查符合受理条件，{_self_name(case.level)}已于"
-        f"{chinese_date(case.accepted_on)}决定受理。")
-    doc.add_numbered(f"争议类别：{case.get_category_display()}；争议事项：{case.get_subcategory_display()}。")
+def _deadline_text(case) -> str:
     if case.is_court_referral:
         ending = "期满未达成调解协议的，本案将依法退回人民法院。"
     else:
         ending = "期满未达成调解协议的，当事人可以依法向劳动人事争议仲裁委员会申请仲裁。"
-    doc.add_numbered(f"本案调解期限至{chinese_date(case.deadline)}。{ending}")
+    return f"本案调解期限至{chinese_date(case.deadline)}。{ending}"
+
+
+def _court_referral_text(case, parties: str) -> str:
+    """How a court-referred case is named: the court, the day it referred, 委派 or 委托, its case number."""
+    return (f"{_court_name(case)}于{chinese_date(case.court_received_on)}{_court_verb(case)}{_self_name(case.level)}"
+            f"调解的{parties}（法院案号：{case.court_case_number or GAP}；案件编号：{case.number}）")
+
+
+def acceptance_notice(record, case, claimants) -> Document:
+    """The notice to the claimants and, after a page break, its copy to the respondent. Dated the day
+    the case was accepted (not the day it is printed)."""
+    issuer = issuer_name(case)
+    me = _self_name(case.level)
+    doc = Document(DocumentKind.ACCEPTANCE_NOTICE, "受理通知书", record.number, issuer,
+                   addressee=f"{_names(claimants)}：", dated=case.accepted_on)
+    if case.is_court_referral:
+        doc.add_numbered(_court_referral_text(case, f"你方与{case.respondent.name}之间的劳动争议")
+                         + f"，{me}已于{chinese_date(case.accepted_on)}决定受理。")
+    else:
+        doc.add_numbered(
+            f"你方于{chinese_date(case.received_on)}提出的与{case.respondent.name}之间的劳动争议调解申请"
+            f"（案件编号：{case.number}），经审查符合受理条件，{me}已于{chinese_date(case.accepted_on)}决定受理。")
+    doc.add_numbered(f"争议类别：{case.get_category_display()}；争议事项：{case.get_subcategory_display()}。")
+    doc.add_numbered(_deadline_text(case))
     _add_provisional_note(doc, case.deadline)
+    doc.add_numbered(_session_text(case, case.level) + "请按时到场参加调解。")
     doc.add_numbered("请于调解时携带以下材料（原件及复印件）：")
     items = rules.what_to_bring(case.subcategory)
     for i, item in enumerate(items, start=1):
@@ -236,8 +295,67 @@ def acceptance_notice(record, case, claimants) -> Document:
         doc.add(mediator)
     doc.add("申请人名单：")
     doc.blocks.append(_claimant_grid(claimants, full=False))
+    doc.add(_body_contact(case))
+    doc.signatures = [f"{issuer}（印章）"]
+    doc.copies.append(_respondent_notice(record, case, claimants, issuer))
+    return doc
+
+
+def _respondent_notice(record, case, claimants, issuer) -> Document:
+    """The respondent's acceptance notice: the claim against it, the time and place, who should come."""
+    me = _self_name(case.level)
+    doc = Document(DocumentKind.ACCEPTANCE_NOTICE, "受理通知书", record.number, issuer,
+                   addressee=f"{case.respondent.name}：", dated=case.accepted_on)
+    names = _names(claimants)
+    if case.is_court_referral:
+        doc.add_numbered(_court_referral_text(case, f"申请人{names}与你单位之间的劳动争议")
+                         + f"，{me}已于{chinese_date(case.accepted_on)}决定受理。")
+    else:
+        doc.add_numbered(
+            f"申请人{names}于{chinese_date(case.received_on)}向{me}申请调解与你单位之间的劳动争议"
+            f"（案件编号：{case.number}），经审查符合受理条件，{me}已于{chinese_date(case.accepted_on)}决定受理。")
+    claimed = f"；请求金额人民币{yuan(case.amount_claimed)}元" if case.amount_claimed is not None else ""
+    doc.add_numbered(f"争议类别：{case.get_category_display()}；申请人的请求和理由：{case.facts}{claimed}。")
+    doc.add_numbered(_deadline_text(case))
+    _add_provisional_note(doc, case.deadline)
+    doc.add_numbered(
+        _session_text(case, case.level) + "请你单位法定代表人（主要负责人）或者持授权委托书的委托代理人按时到场参加调解，"
+        "并携带营业执照复印件、法定代表人身份证明以及与争议有关的劳动合同、考勤记录、工资支付记录等材料。")
+    doc.add_numbered("调解遵循自愿、合法原则。你单位不参加调解的，视为调解不成。")
+    mediator = _mediator_line(case)
+    if mediator:
+        doc.add(mediator)
+    doc.add(_body_contact(case))
     doc.signatures = [f"{issuer}（印章）"]
     return doc
+
+
+SEX = {"M": "男", "F": "女"}
+
+
+def _party_line(claimant) -> str:
+    """A claimant as the standard agreement names a party: name, sex, ethnicity, birth date, ID number,
+    address, telephone. Sex and birth date come from the ID number; ethnicity and address from the
+    registry's worker record (a claimant not in the registry leaves them to be written in)."""
+    worker = claimant.worker
+    ethnicity = registry_codes.ETHNICITY_NAMES.get(worker.ethnicity, "") if worker else ""
+    address = worker.address if worker else ""
+    phone = claimant.phone or (worker.phone if worker else "")
+    valid = registry_rules.id_number_valid(claimant.id_number)
+    sex = SEX[registry_rules.sex_from_id(claimant.id_number)] if valid else GAP
+    born = chinese_date(registry_rules.birth_date_from_id(claimant.id_number)) if valid else chinese_date(None)
+    name = claimant.name + ("（代表）" if claimant.is_representative else "")
+    return (f"申请人：{name}，{sex}，{ethnicity or GAP}，{born}出生，公民身份号码：{claimant.id_number}，"
+            f"住址：{address or GAP}，联系电话：{phone or GAP}。")
+
+
+def _respondent_lines(case) -> list[str]:
+    ent = case.respondent
+    return [
+        f"被申请人：{ent.name}，统一社会信用代码：{ent.credit_code}，住所：{ent.address or GAP}。",
+        f"法定代表人：{ent.legal_representative or GAP}，职务：{ent.legal_representative_title or GAP}，"
+        f"联系电话：{ent.contact_phone or GAP}。",
+    ]
 
 
 def mediation_agreement(record, case, claimants) -> Document:
@@ -248,19 +366,25 @@ def mediation_agreement(record, case, claimants) -> Document:
     doc = Document(DocumentKind.MEDIATION_AGREEMENT, "调解协议书", record.number, issuer,
                    dated=agreement.signed_on, full_id_numbers=True)
     doc.add(f"案件编号：{case.number}")
-    doc.add("申请人：")
-    doc.blocks.append(_claimant_grid(claimants, full=True))
-    doc.add(_respondent_line(case))
+    for claimant in claimants:
+        doc.add(_party_line(claimant))
+    for line in _respondent_lines(case):
+        doc.add(line)
     doc.add_numbered(f"争议事实和请求：{case.facts}")
+    if agreement.facts_found:
+        doc.add_numbered(f"经调解查明的事实：{agreement.facts_found}")
+    if agreement.responsibility:
+        doc.add_numbered(f"双方当事人的责任：{agreement.responsibility}")
     doc.add_numbered(f"经{issuer}主持调解，双方当事人在自愿、平等的基础上达成如下协议：{agreement.terms}")
     if installments:  # an agreement without money (e.g. reinstatement) has no schedule
         doc.add_numbered(
             f"被申请人同意支付申请人人民币{yuan(agreement.amount)}元（大写：{amount_in_words(agreement.amount)}），"
-            "按下列期限和金额支付：")
-        rows = tuple((str(i), chinese_date(item.due_on), yuan(item.amount))
+            "按下列期限、金额、方式和地点履行：")
+        rows = tuple((str(i), chinese_date(item.due_on), yuan(item.amount), item.method or "/", item.place or "/")
                      for i, item in enumerate(installments, start=1))
         total = sum((item.amount for item in installments), Decimal("0"))
-        doc.blocks.append(Grid(("期次", "支付期限", "金额（元）"), rows + (("合计", "", yuan(total)),), (1, 3, 3)))
+        doc.blocks.append(Grid(("期次", "履行期限", "金额（元）", "履行方式", "履行地点"),
+                               rows + (("合计", "", yuan(total), "", ""),), (2, 5, 4, 5, 6)))
     doc.add_numbered(
         f"本协议于{chinese_date(agreement.signed_on)}签订，经双方当事人签名或者盖章、调解员签名并经"
         f"调解组织盖章后，自{chinese_date(agreement.effective_on)}起生效，对双方当事人具有约束力，当事人应当履行。")
@@ -272,6 +396,7 @@ def mediation_agreement(record, case, claimants) -> Document:
             "申请人可以持本协议书依法向人民法院申请支付令。")
     copies = len(claimants) + 2
     doc.add_numbered(f"本协议一式{copies}份，申请人各执一份，被申请人执一份，调解组织存档一份，具有同等效力。")
+    doc.add(END_OF_BODY)
     # A collective case's elected representatives sign for everyone.
     signers = [c for c in claimants if c.is_representative] if case.is_collective else []
     if signers:
@@ -282,7 +407,7 @@ def mediation_agreement(record, case, claimants) -> Document:
     doc.signatures += [
         f"被申请人：{case.respondent.name}　盖章：{BLANK}",
         f"法定代表人或者委托代理人签名：{BLANK}",
-        f"调解员：{mediator}　签名：{BLANK}",
+        f"调解员：{mediator or BLANK}　签名：{BLANK}",
         f"{issuer}（印章）",
     ]
     return doc
@@ -303,6 +428,9 @@ def _review_days(case, agreement):
     except ParameterNotInForce:
         return ()
     return tuple(windows.values())
+
+
+END_OF_BODY = "（以下无正文）"
 
 
 def _review_text(case, agreement) -> str:
@@ -399,12 +527,24 @@ def build(record) -> Document:
     from .models import Case
 
     case = Case.objects.select_related("respondent", "region__parent", "mediator").get(pk=record.case_id)
-    claimants = list(case.claimants.all())
+    claimants = list(case.claimants.select_related("worker"))
     with translation.override(DOCUMENT_LANGUAGE):
         return BUILDERS[record.kind](record, case, claimants)
 
 
 # --- renderers ------------------------------------------------------------------------------------
+
+KEEP_WITH_SIGNATURES = 2  # body paragraphs kept on the signatures' page
+
+
+def _tail_start(blocks) -> int:
+    """Index of the first block kept together with the signatures: the last paragraphs of the body
+    (up to KEEP_WITH_SIGNATURES, not reaching back past a table), so no page holds signatures alone."""
+    start = len(blocks)
+    while start > 0 and len(blocks) - start < KEEP_WITH_SIGNATURES and isinstance(blocks[start - 1], Para):
+        start -= 1
+    return start
+
 
 def render(record, fmt: str, *, actor=None) -> tuple[bytes, str, str]:
     """``(content, content type, file name)`` of ``record`` in ``fmt`` ("docx" or "pdf"). A render that
@@ -414,8 +554,9 @@ def render(record, fmt: str, *, actor=None) -> tuple[bytes, str, str]:
     doc = build(record)
     content = to_docx(doc) if fmt == "docx" else to_pdf(doc)
     if doc.full_id_numbers:
-        record_access(actor=actor or record.created_by or None, target=record.case, field="id_number",
-                      purpose=f"document:{record.kind}")
+        for shown in ("id_number", "phone"):
+            record_access(actor=actor or record.created_by or None, target=record.case, field=shown,
+                          purpose=f"document:{record.kind}")
     return content, FORMATS[fmt], f"{doc.title}-{record.case.number}.{fmt}"
 
 
@@ -456,37 +597,47 @@ def to_docx(doc: Document) -> bytes:
             fmt.space_after = Pt(space_after)
         return para
 
-    line(doc.issuer, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
-    line(doc.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    line(doc.number, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
-    if doc.addressee:
-        line(doc.addressee)
-    for block in doc.blocks:
-        if isinstance(block, Grid):
-            table = word.add_table(rows=1, cols=len(block.header))
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for cell, text in zip(table.rows[0].cells, block.header):
-                cell.text = ""
-                cell.paragraphs[0].add_run(text).bold = True
-            for row in block.rows:
-                for cell, text in zip(table.add_row().cells, row):
-                    cell.text = text
-            total = sum(block.widths)
-            usable = section.page_width - section.left_margin - section.right_margin
-            for column, weight in zip(table.columns, block.widths):
-                for cell in column.cells:
-                    cell.width = int(usable * weight / total)
-            word.add_paragraph()
-        elif block.indent:
-            line(f"{block.number}{block.text}", left_indent=Pt(48))
-        else:
-            line(f"{block.number}{block.text}", first_indent=Pt(24))
-    word.add_paragraph()
-    for signature in doc.signatures:
-        # Kept with the next line down to the date, so the signatures never split across pages.
-        line(signature, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10).paragraph_format.keep_with_next = True
-    line(chinese_date(doc.dated), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    def write(part, first):
+        if not first:
+            word.add_page_break()
+        line(part.issuer, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
+        line(part.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        line(part.number, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+        if part.addressee:
+            line(part.addressee)
+        tail = _tail_start(part.blocks)
+        for index, block in enumerate(part.blocks):
+            if isinstance(block, Grid):
+                table = word.add_table(rows=1, cols=len(block.header))
+                table.style = "Table Grid"
+                table.alignment = WD_TABLE_ALIGNMENT.CENTER
+                for cell, text in zip(table.rows[0].cells, block.header):
+                    cell.text = ""
+                    cell.paragraphs[0].add_run(text).bold = True
+                for row in block.rows:
+                    for cell, text in zip(table.add_row().cells, row):
+                        cell.text = text
+                total = sum(block.widths)
+                usable = section.page_width - section.left_margin - section.right_margin
+                for column, weight in zip(table.columns, block.widths):
+                    for cell in column.cells:
+                        cell.width = int(usable * weight / total)
+                word.add_paragraph()
+                continue
+            if block.indent:
+                para = line(f"{block.number}{block.text}", left_indent=Pt(48))
+            else:
+                para = line(f"{block.number}{block.text}", first_indent=Pt(24))
+            # The last lines of the body go to the signatures' page with them.
+            para.paragraph_format.keep_with_next = index >= tail
+        word.add_paragraph().paragraph_format.keep_with_next = True
+        for signature in part.signatures:
+            # Kept with the next line down to the date, so the signatures never split across pages.
+            line(signature, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=10).paragraph_format.keep_with_next = True
+        line(chinese_date(part.dated), align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+    for i, part in enumerate([doc, *doc.copies]):
+        write(part, i == 0)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
@@ -520,7 +671,7 @@ def to_pdf(doc: Document) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     _pdf_font()
     # wordWrap="CJK" breaks lines between any two Chinese characters, as Chinese text is set.
@@ -537,26 +688,36 @@ def to_pdf(doc: Document) -> bytes:
         # Paragraph reads a small markup language: the case's own text must not be taken for tags.
         return Paragraph(escape(text), style)
 
-    story = [p(doc.issuer, issuer), p(doc.title, title), p(doc.number, number)]
-    if doc.addressee:
-        story.append(p(doc.addressee, plain))
     width = A4[0] - 52 * mm
-    for block in doc.blocks:
-        if isinstance(block, Grid):
-            total = sum(block.widths)
-            data = [[p(text, cell) for text in block.header]] + [[p(text, cell) for text in row] for row in block.rows]
-            table = Table(data, colWidths=[width * w / total for w in block.widths], repeatRows=1)
-            table.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]))
-            story += [Spacer(1, 4), table, Spacer(1, 8)]
-        else:
-            story.append(p(f"{block.number}{block.text}", item if block.indent else body))
-    story.append(Spacer(1, 18))
-    # The signatures and the date stay on one page, so no page is signed without the others.
-    story.append(KeepTogether([p(signature, right) for signature in doc.signatures] + [p(chinese_date(doc.dated), right)]))
+    story = []
+    for i, part in enumerate([doc, *doc.copies]):
+        if i:
+            story.append(PageBreak())
+        story += [p(part.issuer, issuer), p(part.title, title), p(part.number, number)]
+        if part.addressee:
+            story.append(p(part.addressee, plain))
+        tail = _tail_start(part.blocks)
+        flowables = []
+        for block in part.blocks:
+            if isinstance(block, Grid):
+                total = sum(block.widths)
+                data = [[p(text, cell) for text in block.header]] + [[p(text, cell) for text in row] for row in block.rows]
+                table = Table(data, colWidths=[width * w / total for w in block.widths], repeatRows=1)
+                table.setStyle(TableStyle([
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]))
+                flowables.append([Spacer(1, 4), table, Spacer(1, 8)])
+            else:
+                flowables.append([p(f"{block.number}{block.text}", item if block.indent else body)])
+        for group in flowables[:tail]:
+            story += group
+        # The last lines of the body, the signatures and the date stay on one page, so no page is
+        # signed without the others and no signature sits alone on a page.
+        kept = [f for group in flowables[tail:] for f in group]
+        kept += [Spacer(1, 18)] + [p(signature, right) for signature in part.signatures] + [p(chinese_date(part.dated), right)]
+        story.append(KeepTogether(kept))
 
     def footer(canvas, template):
         canvas.saveState()

@@ -154,6 +154,12 @@ class ReasonForm(forms.Form):
 
 class AcceptForm(NoteForm):
     accepted_on = forms.DateField(label=_("accepted on"), widget=DATE, initial=timezone.localdate)
+    session_at = forms.DateTimeField(
+        label=_("mediation session scheduled at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Printed on the acceptance notices; left empty, the notices leave it to be written in by hand."))
+    session_place = forms.CharField(label=_("mediation session place"), required=False, max_length=128,
+                                    help_text=_("Left empty: the mediation body's address."))
 
 
 class ConsultForm(NoteForm):
@@ -177,10 +183,19 @@ class AgreeForm(NoteForm):
     signed_on = forms.DateField(label=_("signed on"), widget=DATE, initial=timezone.localdate)
     effective_on = forms.DateField(label=_("takes effect on"), widget=DATE, initial=timezone.localdate)
     amount = forms.DecimalField(label=_("agreed amount (yuan)"), max_digits=14, decimal_places=2)
+    facts_found = forms.CharField(label=_("facts established"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text=_("Left empty, the agreement states the facts and claims of the case."))
+    responsibility = forms.CharField(label=_("each party's responsibility"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
     terms = forms.CharField(label=_("terms"), widget=forms.Textarea(attrs={"rows": 3}))
     schedule = forms.CharField(
-        label=_("payment schedule"), required=False, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-12-01, 5000\n2027-01-01, 4000"}),
-        help_text=_("One payment per line: due date, amount. Leave empty for a single payment on the day it takes effect."))
+        label=_("payment schedule"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-12-01, 5000, 银行转账, 申请人工资卡账户\n2027-01-01, 4000, 现金, 本中心"}),
+        help_text=_("One payment per line: due date, amount, and optionally the way and the place of payment. Leave "
+                    "empty for a single payment on the day it takes effect."))
+    mediator_name = forms.CharField(label=_("presiding mediator (full name)"), required=False, max_length=64,
+                                    help_text=_("The person who signs the agreement as mediator; left empty, the "
+                                                "case's mediator."))
 
     def clean_schedule(self):
         from datetime import date
@@ -192,7 +207,8 @@ class AgreeForm(NoteForm):
                 continue
             parts = [p.strip() for p in line.replace("，", ",").split(",")]
             try:
-                plan.append((date.fromisoformat(parts[0]), Decimal(parts[1].replace(",", ""))))
+                plan.append((date.fromisoformat(parts[0]), Decimal(parts[1].replace(",", "")),
+                             *(parts[2:4] + ["", ""])[:2]))
             except (ValueError, IndexError, InvalidOperation):
                 problems.append(_("Line %(row)s: write the due date (YYYY-MM-DD), a comma and the amount.") % {"row": row})
         if problems:
@@ -202,7 +218,7 @@ class AgreeForm(NoteForm):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("schedule") and cleaned.get("amount") and cleaned.get("effective_on"):
-            cleaned["schedule"] = [(cleaned["effective_on"], cleaned["amount"])]
+            cleaned["schedule"] = [(cleaned["effective_on"], cleaned["amount"], "", "")]
         return cleaned
 
 

@@ -137,6 +137,9 @@ class Case(models.Model):
     escalations = models.PositiveSmallIntegerField(_("escalations"), default=0, editable=False)
     rejection_reason = models.TextField(_("reason not accepted"), blank=True)
     consultation_requested_on = models.DateField(_("consultation requested on"), null=True, blank=True)
+    # The first mediation session as scheduled on acceptance: the acceptance notices give it to both parties.
+    session_at = models.DateTimeField(_("mediation session scheduled at"), null=True, blank=True)
+    session_place = models.CharField(_("mediation session place"), max_length=128, blank=True)
     # Court referral (green channel).
     court_referral_kind = models.CharField(_("kind of court referral"), max_length=16, choices=ReferralKind.choices, blank=True)
     court_case_number = models.CharField(_("court case number"), max_length=64, blank=True)
@@ -390,6 +393,12 @@ class Agreement(CaseScoped):
     effective_on = models.DateField(_("takes effect on"))
     amount = models.DecimalField(_("agreed amount (yuan)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     terms = models.TextField(_("terms"))
+    # What the standard agreement states besides the terms: the facts as established in mediation (the
+    # case's own facts are the claim), each party's responsibility, and the mediator who presided, as a
+    # person (the case's mediator is a sign-in account, which may be a station's office account).
+    facts_found = models.TextField(_("facts established"), blank=True)
+    responsibility = models.TextField(_("each party's responsibility"), blank=True)
+    mediator_name = models.CharField(_("presiding mediator (full name)"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("mediation agreement")
@@ -411,6 +420,9 @@ class Installment(models.Model):
     agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="installments")
     due_on = models.DateField(_("due on"))
     amount = models.DecimalField(_("amount due (yuan)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    # How and where this payment is made (e.g. 银行转账至申请人工资卡; 本中心), printed per instalment.
+    method = models.CharField(_("way of performance"), max_length=64, blank=True)
+    place = models.CharField(_("place of performance"), max_length=128, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     paid_amount = models.DecimalField(_("amount paid (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True,
                                       validators=[MinValueValidator(Decimal("0"))])

@@ -334,14 +334,21 @@ def _go(case, name, *, actor, note="", apply=None, data=None, after_commit=None)
         raise ValidationError(str(exc))
 
 
-def case_accept(case, *, actor, accepted_on: date | None = None, note: str = "") -> Case:
+def case_accept(case, *, actor, accepted_on: date | None = None, note: str = "", session_at=None,
+                session_place: str = "") -> Case:
+    """Accept the case; ``session_at`` and ``session_place`` schedule the first mediation session, which
+    the acceptance notices give to both parties."""
     accepted_on = accepted_on or timezone.localdate()
 
     def apply(row):
         if accepted_on > timezone.localdate():
             raise ValidationError({"accepted_on": _("The date accepted cannot be in the future.")})
+        if session_at is not None and timezone.localdate(session_at) < accepted_on:
+            raise ValidationError({"session_at": _("The mediation session cannot be before the case is accepted.")})
         row.accepted_on = accepted_on
         row.deadline = mediation_deadline(row, accepted_on)
+        row.session_at = session_at
+        row.session_place = (session_place or "").strip()
 
     return _go(case, "accept", actor=actor, note=note, apply=apply,
                after_commit=lambda row: notify.notify([row.filed_by, *_claimant_users(row)],
@@ -424,8 +431,13 @@ def case_extend(case, *, actor, days: int, consent: bool, note: str = "") -> Cas
 
 
 def case_agree(case, *, actor, signed_on: date, effective_on: date, amount, terms: str,
-               installments: list[tuple[date, Decimal]] = (), note: str = "") -> Case:
-    """Record the mediation agreement and its payment schedule (the schedule adds up to the amount)."""
+               installments: list[tuple] = (), note: str = "", facts_found: str = "", responsibility: str = "",
+               mediator_name: str = "") -> Case:
+    """Record the mediation agreement and its payment schedule (the schedule adds up to the amount).
+    Each instalment is ``(due_on, amount)`` or ``(due_on, amount, way, place)`` of performance;
+    ``mediator_name`` is the presiding mediator as a person (default: the case's mediator's full name)."""
+    installments = [tuple(item) + ("", "")[len(item) - 2:] for item in installments]
+
     def apply(row):
         errors = {}
         problem = rules.amount_problem(amount, on=signed_on)
@@ -436,22 +448,33 @@ def case_agree(case, *, actor, signed_on: date, effective_on: date, amount, term
         if row.accepted_on and signed_on < row.accepted_on:
             errors["signed_on"] = rules.message("dates_out_of_order", later=signed_on.isoformat(), earlier=row.accepted_on.isoformat())
         # Without a schedule the whole amount is due the day the agreement takes effect.
-        plan = list(installments) or ([(effective_on, amount)] if not problem and Decimal(str(amount)) > 0 else [])
-        for i, (due_on, part) in enumerate(plan, start=1):
+        plan = list(installments) or ([(effective_on, amount, "", "")] if not problem and Decimal(str(amount)) > 0 else [])
+        for i, (due_on, part, _way, _place) in enumerate(plan, start=1):
             if due_on < signed_on:
                 errors.setdefault("installments", []).append(
                     _("Payment %(row)s: due before the agreement was signed.") % {"row": i})
             if rules.amount_problem(part, on=signed_on) or Decimal(str(part)) <= 0:
                 errors.setdefault("installments", []).append(_("Payment %(row)s: enter a positive amount.") % {"row": i})
-        if not problem and plan and not errors.get("installments") and sum(Decimal(str(p)) for _d, p in plan) != Decimal(str(amount)):
+        if not problem and plan and not errors.get("installments") and sum(Decimal(str(p[1])) for p in plan) != Decimal(str(amount)):
             errors.setdefault("installments", []).append(_("The payments add up to %(sum)s, not the agreed %(amount)s.") % {
-                "sum": sum(Decimal(str(p)) for _d, p in plan), "amount": amount})
+                "sum": sum(Decimal(str(p[1])) for p in plan), "amount": amount})
         if errors:
             raise ValidationError(errors)
-        agreement = Agreement(case=row, signed_on=signed_on, effective_on=effective_on, amount=amount, terms=terms, created_by=actor)
+        presiding = (mediator_name or "").strip() or (row.mediator.name if row.mediator_id else "")
+        agreement = Agreement(case=row, signed_on=signed_on, effective_on=effective_on, amount=amount, terms=terms,
+                              facts_found=(facts_found or "").strip(), responsibility=(responsibility or "").strip(),
+                              mediator_name=presiding, created_by=actor)
         agreement.full_clean()
         agreement.save()
-        Installment.objects.bulk_create([Installment(agreement=agreement, due_on=d, amount=p) for d, p in plan])
+        items = [Installment(agreement=agreement, due_on=d, amount=p, method=(way or "").strip(), place=(where or "").strip())
+                 for d, p, way, where in plan]
+        for i, item in enumerate(items, start=1):
+            try:
+                item.full_clean(exclude=["agreement"])
+            except ValidationError as exc:
+                raise ValidationError({"installments": [_("Payment %(row)s: %(problem)s") % {"row": i, "problem": m}
+                                                        for m in exc.messages]})
+        Installment.objects.bulk_create(items)
         row.resolved_level = row.level
         row.resolved_on = signed_on
         row.resolution_days = (signed_on - row.received_on).days
@@ -635,9 +658,12 @@ DOCUMENT_MARKS = {
 
 
 def document_ready(case, kind: str) -> str | None:
-    """Why the document of ``kind`` cannot be issued yet, or None."""
+    """Why the document of ``kind`` cannot be issued yet (or any more), or None."""
     if kind == DocumentKind.ACCEPTANCE_NOTICE and not case.accepted_on:
         return _("The case has not been accepted.")
+    if kind == DocumentKind.ACCEPTANCE_NOTICE and not case.is_open:
+        # A notice invites the parties to a mediation that has ended; the one issued stays downloadable.
+        return _("The case is closed: an acceptance notice is no longer issued.")
     if kind == DocumentKind.MEDIATION_AGREEMENT and not hasattr(case, "agreement"):
         return _("No agreement has been recorded.")
     if kind == DocumentKind.REFERRAL_LETTER and case.outcome not in REFERRAL_OUTCOMES:
@@ -645,16 +671,29 @@ def document_ready(case, kind: str) -> str | None:
     return None
 
 
+def document_issuer_refusal(actor, case) -> str | None:
+    """Why ``actor`` may not issue the case's documents, or None. A document speaks for the mediation
+    body of the case's current level, so only someone who handles the case there issues it (the
+    workflow's level rule, ``workflow.handles``): seeing or changing the case is not enough (a union
+    officer sees its enterprise's town-level cases, the court liaison changes court referrals)."""
+    if not Case.objects.visible_to(actor, CHANGE).filter(pk=case.pk).exists() or not workflow.handles(actor, case):
+        return _("Only the body handling the case issues its documents (the case is at %(level)s level).") % {
+            "level": case.get_level_display()}
+    return None
+
+
 @transaction.atomic
 def document_issue(case, *, actor, kind: str) -> CaseDocument:
-    """The case's document of ``kind``, numbered on first issue (e.g. 柯工调协〔2026〕0007号)."""
+    """The case's document of ``kind``, numbered on first issue (e.g. 柯工调协〔2026〕0007号). Refused,
+    with no number taken, to anyone but the handling body."""
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Unknown document.")})
+    refusal = document_issuer_refusal(actor, case)
+    if refusal:
+        raise PermissionDenied(refusal)
     existing = CaseDocument.objects.filter(case=case, kind=kind).first()
     if existing is not None:
         return existing
-    if not Case.objects.visible_to(actor, CHANGE).filter(pk=case.pk).exists() or user_roles(actor) == {Role.WORKER}:
-        raise PermissionDenied(_("Only the handling body issues documents."))
     problem = document_ready(case, kind)
     if problem:
         raise ValidationError({"kind": problem})

@@ -173,7 +173,8 @@ def run_action(name, case, actor, c):
     """Call the service of transition ``name`` with the cleaned form data ``c``."""
     note = c.get("note", "")
     calls = {
-        "accept": lambda: services.case_accept(case, actor=actor, accepted_on=c["accepted_on"], note=note),
+        "accept": lambda: services.case_accept(case, actor=actor, accepted_on=c["accepted_on"], note=note,
+                                               session_at=c.get("session_at"), session_place=c.get("session_place", "")),
         "reject": lambda: services.case_reject(case, actor=actor, reason=note),
         "consult": lambda: services.case_consult(case, actor=actor, requested_on=c["requested_on"], note=note),
         "mediate": lambda: services.case_mediate(case, actor=actor, note=note),
@@ -181,7 +182,9 @@ def run_action(name, case, actor, c):
         "escalate": lambda: services.case_escalate(case, actor=actor, note=note),
         "extend": lambda: services.case_extend(case, actor=actor, days=c["days"], consent=c["consent"], note=note),
         "agree": lambda: services.case_agree(case, actor=actor, signed_on=c["signed_on"], effective_on=c["effective_on"],
-                                             amount=c["amount"], terms=c["terms"], installments=c["schedule"], note=note),
+                                             amount=c["amount"], terms=c["terms"], installments=c["schedule"], note=note,
+                                             facts_found=c["facts_found"], responsibility=c["responsibility"],
+                                             mediator_name=c["mediator_name"]),
         "fail": lambda: services.case_fail(case, actor=actor, reason=note),
         "withdraw": lambda: services.case_withdraw(case, actor=actor, reason=note),
         "request_confirmation": lambda: services.case_request_confirmation(case, actor=actor, requested_on=c["requested_on"]),
@@ -247,7 +250,11 @@ class CaseDetail(generic.ObjectDetailView):
             {"kind": kind, "label": label, "issued": issued.get(kind), "problem": services.document_ready(case, kind)}
             for kind, label in DocumentKind.choices
         ]
-        ctx["can_issue"] = selectors.may_change(user, case) and not is_worker_only(user)
+        # Only the body handling the case at its level issues (services.document_issuer_refusal).
+        refusal = services.document_issuer_refusal(user, case)
+        ctx["can_issue"] = refusal is None
+        for d in ctx["documents"]:
+            d["problem"] = d["problem"] or refusal
         if is_worker_only(user):
             # The claimant follows their case: its own events (the event scope is by region).
             ctx["timeline"] = selectors.case_events(case)

@@ -43,8 +43,8 @@ class EnterpriseForm(forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = ["credit_code", "name", "region", "address", "industry", "ownership", "size_class",
-                  "legal_representative", "contact_name", "contact_phone", "has_union", "has_mediation_committee",
-                  "has_workers_congress", "is_key_enterprise"]
+                  "legal_representative", "legal_representative_title", "contact_name", "contact_phone", "has_union",
+                  "has_mediation_committee", "has_workers_congress", "is_key_enterprise"]
         field_classes = {"credit_code": CompactCharField, "contact_phone": CompactCharField}
         widgets = {"credit_code": forms.TextInput(attrs={"autocomplete": "off"})}
 
@@ -55,7 +55,8 @@ class EnterpriseForm(forms.ModelForm):
 class WorkerForm(forms.ModelForm):
     class Meta:
         model = Worker
-        fields = ["id_number", "name", "phone", "hukou_province", "hukou_city", "is_migrant", "education"]
+        fields = ["id_number", "name", "phone", "hukou_province", "hukou_city", "is_migrant", "education", "ethnicity",
+                  "address"]
         field_classes = {"id_number": CompactCharField, "phone": CompactCharField}
         widgets = {"id_number": forms.TextInput(attrs={"autocomplete": "off"})}
         help_texts = {

@@ -46,6 +46,8 @@ class Enterprise(models.Model):
     ownership = models.CharField(_("ownership type"), max_length=16, choices=codes.Ownership.choices, blank=True)
     size_class = models.CharField(_("size class"), max_length=8, choices=codes.SizeClass.choices, blank=True, db_index=True)
     legal_representative = models.CharField(_("legal representative"), max_length=64, blank=True)
+    # Printed after the representative's name on the mediation agreement (法定代表人：…，职务：…).
+    legal_representative_title = models.CharField(_("legal representative's title"), max_length=32, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True, validators=[phone_validator])
     has_union = models.BooleanField(_("has a union"), default=False)
@@ -95,6 +97,9 @@ class Worker(models.Model):
     hukou_city = models.CharField(_("household registration city"), max_length=32, blank=True)
     is_migrant = models.BooleanField(_("migrant worker"), default=False, db_index=True)
     education = models.CharField(_("education"), max_length=16, choices=codes.Education.choices, blank=True)
+    # The parties' particulars on the mediation agreement (民族, 住址); optional, typed by staff.
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=codes.ETHNICITY_CHOICES, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sign-in account"),

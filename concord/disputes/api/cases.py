@@ -32,7 +32,7 @@ from concord.registry.models import Worker
 
 from .. import selectors, services, workflow
 from ..filters import CaseFilter
-from ..models import Agreement, Case, Evidence, Installment, MediationSession
+from ..models import Agreement, Case, CaseDocument, Evidence, Installment, MediationSession
 from . import serializers as s
 
 
@@ -54,7 +54,8 @@ def _mediator(case, actor, pk):
 
 ACTIONS = {
     "accept": (s.AcceptSerializer, lambda case, actor, d: services.case_accept(
-        case, actor=actor, accepted_on=d.get("accepted_on"), note=d["note"])),
+        case, actor=actor, accepted_on=d.get("accepted_on"), note=d["note"], session_at=d.get("session_at"),
+        session_place=d["session_place"])),
     "reject": (s.ReasonSerializer, lambda case, actor, d: services.case_reject(case, actor=actor, reason=d["note"])),
     "consult": (s.ConsultSerializer, lambda case, actor, d: services.case_consult(
         case, actor=actor, requested_on=d.get("requested_on"), note=d["note"])),
@@ -66,7 +67,8 @@ ACTIONS = {
         case, actor=actor, days=d["days"], consent=d["consent"], note=d["note"])),
     "agree": (s.AgreeSerializer, lambda case, actor, d: services.case_agree(
         case, actor=actor, signed_on=d["signed_on"], effective_on=d["effective_on"], amount=d["amount"], terms=d["terms"],
-        installments=[(i["due_on"], i["amount"]) for i in d["installments"]], note=d["note"])),
+        installments=[(i["due_on"], i["amount"], i["method"], i["place"]) for i in d["installments"]], note=d["note"],
+        facts_found=d["facts_found"], responsibility=d["responsibility"], mediator_name=d["mediator_name"])),
     "fail": (s.ReasonSerializer, lambda case, actor, d: services.case_fail(case, actor=actor, reason=d["note"])),
     "withdraw": (s.ReasonSerializer, lambda case, actor, d: services.case_withdraw(case, actor=actor, reason=d["note"])),
     "request_confirmation": (s.ConfirmationRequestSerializer, lambda case, actor, d: services.case_request_confirmation(
@@ -198,6 +200,28 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             item = services.evidence_add(case, actor=request.user, upload=data.validated_data["file"],
                                          description=data.validated_data["description"])
         return Response(s.EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=s.DocumentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=s.DocumentIssueSerializer,
+                   responses={201: s.DocumentSerializer, 200: s.DocumentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def documents(self, request, pk=None, format=None):
+        """Documents issued for the case (GET), or issue one (POST: ``kind``). Only the body handling the
+        case at its current level issues (403 for anyone else, and no number is taken); the number is
+        given once per case and kind, so a repeat answers 200 with the document already issued. The
+        files are downloaded from the page route in ``downloads``."""
+        case = self.get_object()
+        if request.method == "GET":
+            rows = CaseDocument.objects.visible_to(request.user).filter(case=case).order_by("created_at", "pk")
+            return Response(s.DocumentSerializer(rows, many=True).data)
+        data = s.DocumentIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        issued_before = CaseDocument.objects.filter(case=case, kind=kind).exists()
+        with refusals():
+            record = services.document_issue(case, actor=request.user, kind=kind)
+        return Response(s.DocumentSerializer(record).data,
+                        status=status.HTTP_200_OK if issued_before else status.HTTP_201_CREATED)
 
     # --- workflow actions (one route each, added below) -----------------------------------------
 

@@ -16,8 +16,8 @@ from concord.registry.models import Enterprise
 
 from .. import rules
 from ..models import (
-    AGREEMENT_OUTCOMES, REFERRAL_OUTCOMES, Agreement, Case, Claimant, ConfirmationResult, Evidence, Installment,
-    Level, MediationSession, ReferralKind, Source, Subcategory,
+    AGREEMENT_OUTCOMES, REFERRAL_OUTCOMES, Agreement, Case, CaseDocument, Claimant, ConfirmationResult, DocumentKind,
+    Evidence, Installment, Level, MediationSession, ReferralKind, Source, Subcategory,
 )
 
 NOTE_HELP = _("Free text recorded on the case's timeline.")
@@ -308,6 +308,10 @@ class ReasonSerializer(serializers.Serializer):
 
 class AcceptSerializer(NoteSerializer):
     accepted_on = serializers.DateField(required=False, allow_null=True, help_text=_("Today when left out."))
+    session_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                           help_text=_("When the first mediation session is held (on the acceptance notices)."))
+    session_place = serializers.CharField(required=False, allow_blank=True, default="", max_length=128,
+                                          help_text=_("Where it is held; left out, the mediation body's address."))
 
 
 class ConsultSerializer(NoteSerializer):
@@ -326,6 +330,10 @@ class ExtendSerializer(NoteSerializer):
 class InstallmentInputSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    method = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
+                                   help_text=_("Way of performance, e.g. 银行转账."))
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=128,
+                                  help_text=_("Place of performance."))
 
 
 class AgreeSerializer(NoteSerializer):
@@ -333,6 +341,11 @@ class AgreeSerializer(NoteSerializer):
     effective_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     terms = serializers.CharField()
+    facts_found = serializers.CharField(required=False, allow_blank=True, default="",
+                                        help_text=_("The facts as established; left out, the case's facts and claims."))
+    responsibility = serializers.CharField(required=False, allow_blank=True, default="")
+    mediator_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
+                                          help_text=_("The presiding mediator as a person; left out, the case's mediator."))
     installments = InstallmentInputSerializer(
         many=True, required=False, default=list,
         help_text=_("The payment schedule; left out, one payment of the whole amount on the day it takes effect."))
@@ -362,3 +375,25 @@ class PaySerializer(serializers.Serializer):
     paid_on = serializers.DateField()
     paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
+
+
+# --- documents --------------------------------------------------------------------------------------
+
+class DocumentSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    downloads = serializers.SerializerMethodField(help_text=_("The page routes that download the Word and PDF files."))
+
+    class Meta:
+        model = CaseDocument
+        fields = ["id", "case", "kind", "kind_display", "number", "created_at", "downloads"]
+        read_only_fields = fields
+
+    def get_downloads(self, obj) -> dict[str, str]:
+        from django.urls import reverse
+
+        url = reverse("disputes:case_document", args=[obj.case_id])
+        return {fmt: f"{url}?kind={obj.kind}&format={fmt}" for fmt in ("docx", "pdf")}
+
+
+class DocumentIssueSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)

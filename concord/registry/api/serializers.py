@@ -21,7 +21,8 @@ class EnterpriseSerializer(ScopedSerializer):
     class Meta:
         model = Enterprise
         fields = ["id", "credit_code", "name", "region", "region_name", "address", "industry", "ownership", "size_class",
-                  "legal_representative", "contact_name", "contact_phone", "contact_phone_masked", "has_union",
+                  "legal_representative", "legal_representative_title", "contact_name", "contact_phone",
+                  "contact_phone_masked", "has_union",
                   "has_mediation_committee", "has_workers_congress", "is_key_enterprise", "head_count",
                   "migrant_count", "migrant_share", "created_at", "updated_at"]
         read_only_fields = ["head_count", "migrant_count", "created_at", "updated_at"]
@@ -61,9 +62,11 @@ class WorkerSerializer(ScopedSerializer):
     class Meta:
         model = Worker
         fields = ["id", "name", "id_number", "id_number_masked", "phone", "phone_masked", "sex", "birth_date",
-                  "generation", "hukou_province", "hukou_city", "is_migrant", "education", "enterprise", "start_date",
-                  "position"]
+                  "generation", "hukou_province", "hukou_city", "is_migrant", "education", "ethnicity", "address",
+                  "enterprise", "start_date", "position"]
         read_only_fields = ["sex", "birth_date"]
+        # The address is personal data printed on the mediation agreement: written here, not listed.
+        extra_kwargs = {"address": {"write_only": True, "required": False}}
 
     employment_fields = ("enterprise", "start_date", "position")
 
