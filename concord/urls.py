@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.views.i18n import set_language
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from concord.api import router
 from concord.core import views as core_views
@@ -32,6 +32,6 @@ urlpatterns = [
     path("api/auth/logout/", LogoutView.as_view(), name="api_logout"),
     path("api/auth/logoutall/", LogoutAllView.as_view(), name="api_logoutall"),
     path("api/schema/", SchemaView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/", include(router.urls)),
 ]
