@@ -203,3 +203,13 @@ def test_an_administrator_unlocks_a_locked_user(world, login):
     assert Event.objects.filter(verb="user.unlocked", object_id=str(world.officer_a.pk), actor=world.admin).exists()
     assert "Unlock sign-in" not in admin.get(f"/core/users/{world.officer_a.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert signs_in(Client())
+
+
+@pytest.mark.django_db
+def test_logout_from_a_browser_session_says_what_to_use(world, login):
+    token = get_token().json()["token"]
+    response = login(world.officer_a).post("/api/auth/logout/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "/api/auth/logoutall/" in response.json()["detail"]
+    assert works(token)
+    assert login(world.officer_a).post("/api/auth/logoutall/").status_code == 204
+    assert not works(token)

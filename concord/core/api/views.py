@@ -1,12 +1,14 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from knox.models import AuthToken
 from knox.views import LoginView as KnoxLoginView, LogoutAllView as KnoxLogoutAllView, LogoutView as KnoxLogoutView
+from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from concord.core import tokens
-
 from concord.core.models import Region
 
 from .base import ScopedModelViewSet
@@ -56,9 +58,13 @@ class LogoutView(KnoxLogoutView):
     """Revokes the token this request is signed with."""
 
     concord_api = True
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 400: inline_serializer("LogoutRefusal", {"detail": serializers.CharField()})})
     def post(self, request, format=None):
+        if not isinstance(request.auth, AuthToken):  # a browser session: there is no "this token"
+            return Response({"detail": _("This request is not signed with an API token; /api/auth/logoutall/ revokes all of yours.")},
+                            status=400)
         return super().post(request, format=format)
 
 
