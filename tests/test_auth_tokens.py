@@ -213,3 +213,20 @@ def test_logout_from_a_browser_session_says_what_to_use(world, login):
     assert works(token)
     assert login(world.officer_a).post("/api/auth/logoutall/").status_code == 204
     assert not works(token)
+
+
+@pytest.mark.parametrize("remote, forwarded, expected", [
+    ("10.0.5.2", "203.0.113.7", "203.0.113.7"),                    # nginx saw the client
+    ("10.0.5.2", "192.0.2.1, 203.0.113.7", "203.0.113.7"),         # the client's own claim stays on the left
+    ("10.0.5.2", "203.0.113.7, 10.0.5.3", "203.0.113.7"),          # two proxies of ours (10.0.5.0/24)
+    ("10.0.5.2", "", "10.0.5.2"),                                  # no header: the proxy itself
+    ("10.0.5.2", "not-an-address", "10.0.5.2"),                    # malformed: never guessed
+    ("203.0.113.50", "192.0.2.1", "203.0.113.50"),                 # not a trusted peer: header ignored
+    ("2001:db8::5", "192.0.2.1", "2001:db8::5"),
+])
+def test_client_address_table(rf, remote, forwarded, expected):
+    from concord.core.tokens import client_ip
+
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    with override_settings(TRUSTED_PROXIES=["10.0.5.0/24"]):
+        assert client_ip(request) == expected
