@@ -2,10 +2,12 @@
 
 Variables (see README "Configuration"):
   DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, CSRF_TRUSTED_ORIGINS,
-  CONCORD_DATA_DIR, CONCORD_SECURE (HTTPS behind a proxy), SESSION_IDLE_SECONDS,
+  CONCORD_DATA_DIR, CONCORD_SECURE (HTTPS behind a proxy), SESSION_IDLE_SECONDS, API_TOKEN_HOURS,
+  TRUSTED_PROXIES (addresses whose X-Forwarded-For the sign-in lockout believes),
   AWS_STORAGE_BUCKET_NAME / AWS_S3_ENDPOINT_URL / AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 """
 from datetime import timedelta
+import ipaddress
 from pathlib import Path
 import secrets
 
@@ -47,12 +49,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "csp",
     "axes",
     "auditlog",
     "concord.core",
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "concord.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,6 +171,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind nginx every request comes from the proxy's address; the client's is the last hop of
+# X-Forwarded-For, believed only when the request comes from one of these addresses or networks
+# (comma-separated, e.g. "127.0.0.1,10.0.5.0/24"). Empty: the header is ignored (concord/core/tokens.py).
+TRUSTED_PROXIES = [str(ipaddress.ip_network(p.strip(), strict=False)) for p in env.list("TRUSTED_PROXIES", default=[]) if p.strip()]
+AXES_CLIENT_IP_CALLABLE = "concord.core.tokens.client_ip"
+
+# API tokens (django-rest-knox): hashed at rest, one per sign-in, valid API_TOKEN_HOURS, revoked on
+# password change, deactivation and by their owner (docs/architecture.md).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_HOURS", default=12)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 
 # Idle sessions end after 30 minutes (SESSION_IDLE_SECONDS); each request extends the session.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
@@ -189,6 +206,28 @@ if env.bool("CONCORD_SECURE", default=not DEBUG and not env.bool("CONCORD_TESTIN
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp) on every response. Every script and style sheet is a local
+# static file (npm packages served by the app), so scripts come only from this origin and no page
+# has inline script or on*= handlers (tests/test_csp.py checks the templates). Style *attributes* are
+# allowed, style *elements* are not: ECharts' SVG renderer and tooltips write style attributes from
+# script, and a few templates size a chart or a progress bar with one (a computed width); an
+# attribute cannot hold selectors, so it cannot read the page the way an injected <style> can.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # Bootstrap's CSS draws its icons (select arrow, close) as data: SVG
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -241,7 +280,7 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["concord.core.api.permissions.ScopedPermission"],

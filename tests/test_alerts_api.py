@@ -235,11 +235,11 @@ def partner_csv(rows):
 
 
 def test_import_dry_run_then_commit(world):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
     from django.test import Client
 
     liaison = make_user("labour_liaison", Role.LABOUR_LIAISON, region=world.county)
-    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=liaison).key}", HTTP_ACCEPT_LANGUAGE="en")
+    client = Client(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=liaison)[1]}", HTTP_ACCEPT_LANGUAGE="en")
     day = (TODAY() - timedelta(days=4)).isoformat()
     rows = [{"enterprise_code": world.ent_a.credit_code, "kind": "wage_arrears", "observed_on": day, "value": "1.5"},
             {"enterprise_code": world.ent_b.credit_code, "kind": "production_halt", "observed_on": day}]

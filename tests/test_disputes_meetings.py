@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from concord.core.models import Event
 from concord.disputes import rules, services
@@ -29,7 +29,7 @@ def english(client):
 
 
 def api_client(user):
-    return english(Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}"))
+    return english(Client(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}"))
 
 
 def meeting_data(region, **extra):

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from . import attention_items, checks, choices, navigation, periodic  # noqa: F401  (registrations)
+        from . import attention_items, checks, choices, navigation, periodic, tokens  # noqa: F401  (registrations)
 
         choices.install(m for m in apps.get_models() if m.__module__.startswith("concord."))
         from .audit import register_audited

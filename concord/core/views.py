@@ -5,9 +5,14 @@ from django.urls import path
 from django.http import JsonResponse
 from django.contrib.auth.decorators import login_not_required
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext, ngettext
+from django.views.generic import TemplateView, View
 
-from . import attention, generic, model_filters as f, model_tables as t, selectors
+from . import attention, audit, generic, tokens, model_filters as f, model_tables as t, selectors
+from .scope import CHANGE
 from .forms import RegionForm, RoleAssignmentForm, UserCreateForm, UserEditForm
 from .models import AccessLog, CalendarDay, CalendarYear, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
 
@@ -68,10 +73,48 @@ class UserDetail(generic.ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["locked_out"] = tokens.locked_out(self.object.username)
         ctx["assignments"] = RoleAssignment.objects.visible_to(self.request.user).filter(user=self.object).select_related(
             "region", "enterprise"
         )
         return ctx
+
+
+class UserUnlock(generic.ScopedViewMixin, View):
+    """POST: clears the sign-in lockout of a user the caller may change (the attention item's remedy)."""
+
+    action = CHANGE
+
+    def post(self, request, pk):
+        user = get_object_or_404(self.get_queryset(), pk=pk)
+        cleared = tokens.unlock(user.username)
+        if cleared:
+            audit.record_event(actor=request.user, verb="user.unlocked", target=user,
+                               summary=gettext("Sign-in lockout cleared"))
+            messages.success(request, gettext("Sign-in unlocked for %(user)s.") % {"user": user})
+        return redirect(user.get_absolute_url())
+
+
+class AccountView(TemplateView):
+    """The signed-in user's own account: password, API tokens."""
+
+    template_name = "core/account.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["api_tokens"] = tokens.active_tokens(self.request.user).order_by("-created")
+        ctx["token_hours"] = int(settings.REST_KNOX["TOKEN_TTL"].total_seconds() // 3600)
+        return ctx
+
+
+class RevokeTokensView(View):
+    """POST: revokes every API token of the signed-in user (a lost laptop, a script that leaked one)."""
+
+    def post(self, request):
+        count = tokens.revoke_tokens(request.user)
+        messages.success(request, ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", count)
+                         % {"count": count})
+        return redirect("account")
 
 
 class UserAdd(generic.ObjectCreateView):
@@ -136,7 +179,9 @@ class JobRunList(generic.ObjectListView):
 
 
 region_urls = generic.model_urls(Region, list=RegionList, detail=RegionDetail, add=RegionAdd, edit=RegionEdit)
-user_urls = generic.model_urls(User, list=UserList, detail=UserDetail, add=UserAdd, edit=UserEdit, reveal=generic.RevealView)
+user_urls = generic.model_urls(User, list=UserList, detail=UserDetail, add=UserAdd, edit=UserEdit, reveal=generic.RevealView) + [
+    path("users/<int:pk>/unlock/", type("UserUnlock", (UserUnlock,), {"model": User}).as_view(), name="user_unlock"),
+]
 assignment_urls = generic.model_urls(
     RoleAssignment, list=RoleAssignmentList, add=RoleAssignmentAdd, edit=RoleAssignmentEdit, delete=RoleAssignmentDelete,
     prefix="role-assignments/",
