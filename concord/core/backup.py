@@ -176,6 +176,8 @@ def _sqlite_copy_out(connection, target: Path) -> None:
     try:
         with connection.wrap_database_errors:
             connection.connection.backup(dest)
+        # The copy carries the live database's WAL mode; one self-contained file is what a backup wants.
+        dest.execute("PRAGMA journal_mode=DELETE")
     finally:
         dest.close()
 
