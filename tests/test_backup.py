@@ -90,6 +90,13 @@ def test_round_trip_loses_no_row_and_changes_no_value(world, transactional_db, t
     aside = [p for p in media.parent.iterdir() if p.name.startswith("media.before-restore-")]
     assert len(aside) == 1 and (aside[0] / "stray.txt").exists()
 
+    # Restoring over a database that has content (and a table the backup does not know) replaces it.
+    with target.cursor() as cursor:
+        cursor.execute("CREATE TABLE later_feature (id integer PRIMARY KEY)")
+        cursor.execute("DELETE FROM registry_employment")
+    backup.restore(directory, alias=target, media=False)
+    assert backup.database_fingerprints(target) == before
+
 
 def test_the_checksum_sees_a_changed_value(world, transactional_db, tmp_path):
     before = backup.database_fingerprints("default")

@@ -339,22 +339,21 @@ def _sqlite_restore(directory: Path, connection) -> None:
         source.close()
 
 
-def _pg_restore(directory: Path, connection) -> None:
-    # Empty the target first (tables a newer schema added would otherwise stay), then restore
-    # the dump in one transaction: a failure leaves the emptied database, never half of it.
+def _pg_restore(directory: Path, connection, manifest: dict) -> None:
+    # Tables the backup does not have (added by a newer schema) are dropped first; pg_restore
+    # --clean then drops and recreates every object of the dump (tables, sequences, the trigger
+    # functions) in one transaction: if it fails, those objects are left as they were.
+    keep = set(manifest["tables"])
     with _plain(connection):
         with connection.cursor() as cursor:
             cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-            tables = [r[0] for r in cursor.fetchall()]
-            if tables:
-                cursor.execute("DROP TABLE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
-            cursor.execute("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
-            sequences = [r[0] for r in cursor.fetchall()]
-            if sequences:
-                cursor.execute("DROP SEQUENCE " + ", ".join(connection.ops.quote_name(s) for s in sequences) + " CASCADE")
+            extra = [r[0] for r in cursor.fetchall() if r[0] not in keep]
+            if extra:
+                cursor.execute("DROP TABLE " + ", ".join(connection.ops.quote_name(t) for t in extra) + " CASCADE")
     connection.close()
-    _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-          f"--dbname={connection.settings_dict['NAME']}", str(directory / PG_FILE)], _pg_env(connection))
+    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
+          "--single-transaction", f"--dbname={connection.settings_dict['NAME']}", str(directory / PG_FILE)],
+         _pg_env(connection))
 
 
 class _plain:
@@ -387,7 +386,7 @@ def restore(directory, *, alias="default", media: bool = True) -> Outcome:
     if connection.vendor == "sqlite":
         _sqlite_restore(directory, connection)
     else:
-        _pg_restore(directory, connection)
+        _pg_restore(directory, connection, manifest)
     restored = database_fingerprints(alias)
     expected = manifest["tables"]
     wrong = sorted(t for t in set(expected) | set(restored) if expected.get(t) != restored.get(t))
