@@ -171,3 +171,15 @@ def test_import_row_without_employer_reads_the_same_for_unknown_and_hidden_numbe
     assert [(e.column, e.message) for e in hidden.errors] == [(e.column, e.message) for e in unknown.errors]
     assert _refusals(world.officer_b).filter(object_id=str(world.worker_a.pk)).count() == 1
 
+
+
+def test_employment_form_takes_the_worker_and_enterprise_typed_with_separators(world, login):
+    number, code = world.peer_a.id_number, world.ent_a.credit_code
+    response = login(world.officer_a).get("/registry/employments/add/")
+    assert 'maxlength="32"' in response.content.decode()  # room for the separators in the page
+    response = login(world.officer_a).post("/registry/employments/add/", {
+        "worker": f"{number[:6]}-{number[6:14]}-{number[14:]}", "enterprise": f"{code[:8]} {code[8:]}".lower(),
+        "start_date": "2025-04-01",
+    })
+    assert response.status_code == 302, response.context["form"].errors
+    assert Employment.objects.filter(worker=world.peer_a, enterprise=world.ent_a).exists()

@@ -125,7 +125,8 @@ class WorkerByIdNumberField(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": _("No worker with this ID number is in your scope.")}
 
     def __init__(self, queryset, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}))
+        # Room for separators typed or pasted ("330621-19880101-0225"); they are removed on cleaning.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 32, "autocomplete": "off"}))
         kwargs["to_field_name"] = "id_number"
         super().__init__(queryset, **kwargs)
 
@@ -139,7 +140,8 @@ class EnterpriseByCreditCodeField(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": _("No enterprise with this credit code is in your scope.")}
 
     def __init__(self, queryset, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}))
+        # Room for separators typed or pasted ("330621-19880101-0225"); they are removed on cleaning.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 32, "autocomplete": "off"}))
         kwargs["to_field_name"] = "credit_code"
         super().__init__(queryset, **kwargs)
 
