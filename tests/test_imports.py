@@ -23,7 +23,7 @@ from openpyxl import Workbook, load_workbook
 from concord.core import imports
 from concord.core.imports import Bool, CellError, Choice, Date, MobilePhone, Number, Text
 from concord.core.models import AccessLog, Event, ImportBatch
-from concord.registry import codes, importers, io, tasks
+from concord.registry import codes, importers, io, rules, tasks
 from concord.registry.models import Employment, Enterprise, Worker
 from tests.conftest import credit_code, id_number, make_user
 
@@ -236,7 +236,12 @@ def test_credit_code_check_character():
     assert io.CreditCode()(credit_code(5).lower()) == credit_code(5)
     with pytest.raises(CellError) as exc:
         io.CreditCode()(credit_code(5)[:-1] + ("0" if credit_code(5)[-1] != "0" else "1"))
-    assert exc.value.message == "Not a valid unified social credit code (wrong length, characters or check character, GB 32100)."
+    assert exc.value.message == str(rules.CREDIT_CODE_MESSAGES["checksum"])
+
+
+def test_codes_typed_with_hyphens_and_spaces_are_stored_without_them():
+    assert io.CreditCode()("9133-0603 " + credit_code(5)[8:].lower()) == credit_code(5)
+    assert io.IdNumber()(NEW_1[:6] + "-" + NEW_1[6:14] + " " + NEW_1[14:]) == NEW_1
 
 
 # -- reading files -------------------------------------------------------------------------------
@@ -521,17 +526,17 @@ def test_a_columns_left_out_leaves_fields_unchanged(world):
     assert Employment.objects.get(worker=worker).monthly_wage == Decimal("5200.00")
 
 
-def test_a_person_outside_scope_keeps_personal_data_gains_the_job_and_the_row_says_so(world):
+def test_a_person_outside_scope_is_refused_without_saying_they_are_registered_elsewhere(world):
+    """Adding the job would put the person into the importer's scope (tests/test_registry_identity.py)."""
     outsider = world.worker_b
     result = workers(world, [worker_values(world.ent_a.credit_code, outsider.id_number, name="Changed", phone="13911112222")],
                      commit=True)
-    assert result.ok
-    assert [(n.row, n.column, n.message) for n in result.notices] == [(2, W("id_number"), (
-        "This person is already registered outside your scope: their personal data were left unchanged and only the "
-        "employment is added."))]
+    assert errors(result) == [(2, W("id_number"), (
+        "This ID number cannot be registered here. If the person works for an enterprise in your area, ask the county "
+        "federation of trade unions to add the employment."))]
     outsider.refresh_from_db()
     assert (outsider.name, outsider.phone) == ("Bravo职工", "13900003333")
-    assert Employment.objects.filter(worker=outsider, enterprise=world.ent_a, end_date__isnull=True).exists()
+    assert not Employment.objects.filter(worker=outsider, enterprise=world.ent_a).exists()
 
 
 def test_union_officer_imports_only_their_enterprise(world):
@@ -584,7 +589,7 @@ def test_writes_are_batched_not_per_row(world):
 
 @pytest.mark.parametrize("over, key, message", [
     ({"credit_code": credit_code(70)[:-1] + ("0" if credit_code(70)[-1] != "0" else "1")}, "credit_code",
-     "Not a valid unified social credit code (wrong length, characters or check character, GB 32100)."),
+     "The check character (the 18th) of the credit code does not match the other 17: a character is probably mistyped."),
     ({"region": "火星镇"}, "region", 'Unknown town "火星镇": enter the name or code of a town in your area.'),
     ({"region": "Bravo街道"}, "region", 'Unknown town "Bravo街道": enter the name or code of a town in your area.'),
     ({"name": ""}, "name", "A value is required."),

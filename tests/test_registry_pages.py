@@ -477,7 +477,7 @@ def test_enterprise_form_refuses_bad_codes_and_other_towns(world, login):
                                                           "contact_phone": "1234"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert zh("Not a valid unified social credit code (18 characters, GB 32100 check character).") in html
+    assert zh(rules.CREDIT_CODE_MESSAGES["checksum"]) in html
     assert zh("Enter an 11-digit mainland mobile number.") in html
     response = client.post("/registry/enterprises/add/", {"credit_code": credit_code(501), "name": "Alpha越界", "region": world.town_b.pk})
     assert response.status_code == 200 and not Enterprise.objects.filter(name="Alpha越界").exists()

@@ -41,6 +41,12 @@ def _bad_check(value: str) -> str:
         (_with_check("99062119880101022"), "location"),
         (_with_check("90062119880101022"), "location"),
         (_bad_check(GOOD_ID), "checksum"),
+        ("330621-19880101-022" + GOOD_ID[17], None),  # hyphens and spaces typed between the parts
+        ("330621 1988 0101 022" + GOOD_ID[17], None),
+        ("330621\u300019880101022" + GOOD_ID[17], None),
+        (_with_check("33069919880101022"), "region"),  # Zhejiang, but no such county code ever
+        (_with_check("33282719880101022"), "region"),
+        (_with_check("11019919880101022"), "region"),
     ],
 )
 def test_id_number_problem(value, reason):
@@ -57,14 +63,16 @@ def test_id_number_born_in_the_future_is_refused():
 
 def _generated_numbers(count: int, seed: int = 20260101):
     """Valid numbers and their typical corruptions: mistyped and swapped digits, bad dates,
-    unknown provinces, letters, wrong lengths, random digit strings."""
+    unknown provinces and regions, letters, wrong lengths, random digit strings."""
     rng = random.Random(seed)
     provinces = sorted(codes.PROVINCES)
+    regions = sorted(rules.region_codes())
     out = []
     for _ in range(count):
         born = date(1930, 1, 1) + timedelta(days=rng.randrange(0, 95 * 365))
         born = min(born, date.today())
-        good = _with_check(f"{rng.choice(provinces)}{rng.randint(0, 9999):04d}{born:%Y%m%d}{rng.randint(0, 999):03d}")
+        region = rng.choice(regions) if rng.random() < 0.8 else f"{rng.choice(provinces)}{rng.randint(0, 9999):04d}"
+        good = _with_check(f"{region}{born:%Y%m%d}{rng.randint(0, 999):03d}")
         out.append(good)
         i = rng.randrange(17)
         mistyped = good[:i] + str((int(good[i]) + rng.randint(1, 9)) % 10) + good[i + 1:]
@@ -81,16 +89,19 @@ def _generated_numbers(count: int, seed: int = 20260101):
     return out
 
 
-# Province codes on which the two checks disagree, on purpose or not: GB/T 2260 gives Macao 82
-# (rules accepts it, localflavor does not); localflavor still accepts 91, a code GB/T 2260 no longer
-# has. Pinned here so that any other difference fails, and this one is seen (docs/registry.md).
-PROVINCE_DIFFERENCE = {"82": None, "91": "location"}
+# Province codes on which the two checks disagree, on purpose or not: GB/T 2260 gives Macao 82,
+# and Taiwan residents' permits carry 83 (rules accepts both, localflavor does not); localflavor
+# still accepts 91, a code GB/T 2260 no longer has. Pinned here so that any other difference
+# fails, and this one is seen (docs/registry.md).
+PROVINCE_DIFFERENCE = {"82": None, "83": None, "91": "location"}
 
 
 def test_id_number_problem_equals_localflavor_on_generated_numbers():
     """rules.id_number_problem (the fast check an import runs a million times) gives the same
     verdict and reason as django-localflavor's CNIDCardField on thousands of numbers; the
-    "future" reason is its own addition, switched off here by a far-away today."""
+    "future" reason is its own addition, switched off here by a far-away today, and so is the
+    "region" reason (the GB/T 2260 history, which localflavor does not check): where the rules say
+    "region", localflavor accepts the number."""
     numbers = _generated_numbers(600)
     assert len(numbers) >= 6000
     far = date(9999, 12, 31)
@@ -100,9 +111,10 @@ def test_id_number_problem_equals_localflavor_on_generated_numbers():
         # With one of the two differing province codes, one check stops at "location" and the
         # other goes on (to a checksum verdict, or none).
         if ours != theirs and not (n[:2] in PROVINCE_DIFFERENCE and "location" in (ours, theirs))
+        and not (ours == "region" and theirs is None)
     ]
     assert not disagreements, disagreements[:10]
-    assert {ours for _n, ours, _theirs in verdicts} >= {None, "length", "invalid", "birthday", "location", "checksum"}
+    assert {ours for _n, ours, _theirs in verdicts} >= {None, "length", "invalid", "birthday", "location", "checksum", "region"}
 
 
 @pytest.mark.parametrize("province, ours", sorted(PROVINCE_DIFFERENCE.items()))
@@ -164,6 +176,136 @@ def test_credit_code_check_character_round_trip():
     for seq in range(200):
         body = f"91330603MA2{seq:06d}"
         assert rules.credit_code_valid(body + rules.credit_code_check_character(body))
+
+
+def _credit(prefix: str, region: str = "330603", org: str = "MA2000001") -> str:
+    body = f"{prefix}{region}{org}"
+    return body + rules.credit_code_check_character(body)
+
+
+# GB 32100-2015 table 1 (with its amendment): every registration department and organisation type.
+GB32100_PREFIXES = [
+    "11", "12", "13", "19", "21", "29", "31", "32", "33", "34", "35", "39", "41", "49", "51", "52", "53", "59",
+    "61", "62", "69", "71", "72", "79", "81", "89", "91", "92", "93", "A1", "A9", "N1", "N2", "N3", "N9", "Y1",
+]
+
+
+@pytest.mark.parametrize("prefix", GB32100_PREFIXES)
+def test_credit_codes_of_every_gb32100_department_and_type_are_accepted(prefix):
+    """python-stdnum's cn.uscc (the old check) refused every code starting with a letter (A, N, Y):
+    a village collective (N2…) or an "other" organisation (Y1…) could not be registered."""
+    assert rules.credit_code_problem(_credit(prefix)) is None
+    assert rules.credit_code_problem(_credit(prefix, region="100000", org="000000000")) is None  # national bodies
+
+
+def test_the_prefix_table_is_exactly_gb32100():
+    assert codes.CREDIT_CODE_PREFIXES == set(GB32100_PREFIXES)
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (_credit("91")[:17], "length"),
+        (_credit("91") + "1", "length"),
+        ("", "length"),
+        ("91330603MA20000I1" + "1", "characters"),  # I, O, Z, S, V are not in the alphabet
+        ("91330603MA20000O1" + "1", "characters"),
+        ("B1" + _credit("91")[2:], "department"),
+        ("01" + _credit("91")[2:], "department"),
+        (_credit("G1"), "department"),  # no G or J department in GB 32100's table
+        (_credit("J1"), "department"),
+        (_credit("94"), "type"),  # 工商 registers 1 企业, 2 个体工商户, 3 农民专业合作社 only
+        (_credit("Y2"), "type"),
+        (_credit("N4"), "type"),
+        (_credit("1A"), "type"),
+        (_credit("91", region="3306A3"), "region"),
+        ("91330603MA2000001X", "checksum"),
+        (_credit("91").lower(), None),  # forms, the API and imports store it upper-case
+        ("9133-0603-MA20-0000-1" + _credit("91")[17], None),  # typed with hyphens
+        (" 91330603 MA2000001" + _credit("91")[17] + " ", None),
+    ],
+)
+def test_credit_code_problem(value, reason):
+    assert rules.credit_code_problem(value) == reason
+    assert rules.credit_code_valid(value) is (reason is None)
+
+
+def test_every_credit_code_problem_has_a_message():
+    assert set(rules.CREDIT_CODE_MESSAGES) == {"length", "characters", "department", "type", "region", "checksum"}
+
+
+def test_credit_code_check_character_equals_python_stdnum():
+    """The pure check character is GB 32100's; python-stdnum computes the same one."""
+    from stdnum.cn import uscc
+
+    rng = random.Random(32100)
+    for _ in range(2000):
+        body = rng.choice(GB32100_PREFIXES) + f"{rng.randint(0, 999999):06d}" + "".join(
+            rng.choice(rules.CREDIT_CODE_ALPHABET) for _ in range(9))
+        assert rules.credit_code_check_character(body) == uscc.calc_check_digit(body)
+
+
+@pytest.mark.parametrize(
+    "value, compacted",
+    [
+        ("138 0000 1111", "13800001111"),
+        ("138-0000-1111", "13800001111"),
+        ("9133\u30000603\uff0dMA2", "91330603MA2"),
+        ("330621\u201319880101", "33062119880101"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_compact_removes_typed_separators(value, compacted):
+    assert rules.compact(value) == compacted
+
+
+# --- region codes (GB/T 2260 history) ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "330603",  # 柯桥区, created 2013 (python-stdnum's table lacks it)
+        "330621",  # 绍兴县, until 2013: people keep their numbers
+        "332321",  # 绍兴县 before 1983 (绍兴地区)
+        "522422",  # 大方县 under 毕节地区, until 2011
+        "520521",  # 大方县 under 毕节市, since 2011
+        "520581",  # 黔西市, 2021
+        "653228",  # 和康县, 2024
+        "110000",  # a province's own code, found on some early numbers
+    ],
+)
+def test_region_codes_of_any_year_since_1980_are_accepted(region):
+    assert rules.id_number_problem(_with_check(f"{region}19900101001")) is None
+
+
+@pytest.mark.parametrize("region, province", [("810000", "81"), ("820000", "82"), ("830000", "71")])
+def test_residence_permits_of_hong_kong_macao_and_taiwan_are_alike(region, province):
+    """港澳台居民居住证: 810000, 820000 and 830000 are accepted alike; a Taiwan resident's household
+    registration province is Taiwan (71 in GB/T 2260)."""
+    value = _with_check(f"{region}19900101001")
+    assert rules.id_number_problem(value) is None
+    assert rules.hukou_province_from_id(value) == province
+
+
+@pytest.mark.parametrize("region", ["810101", "820001", "830100", "839999"])
+def test_residence_permit_codes_are_only_the_three(region):
+    assert rules.id_number_problem(_with_check(f"{region}19900101001")) == "region"
+
+
+def test_every_region_code_of_the_demo_generator_is_accepted():
+    """concord/demo/seed.py gives each worker the code their county had when the number was issued."""
+    from concord.demo import seed
+
+    used = {code for table in seed.ORIGINS.values() for _name, segments in table for _year, code in segments}
+    assert len(used) > 300
+    assert sorted(c for c in used if c not in rules.region_codes()) == []
+
+
+def test_the_region_table_has_the_full_history():
+    table = rules.region_codes()
+    assert len(table) > 7000  # about 3,200 codes in use today, the rest retired since 1980
+    assert table["330603"] == "柯桥区" and table["330621"] == "绍兴县"
 
 
 # --- generations ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Code tables of the registry: industries (GB/T 4754-2017), provinces (GB/T 2260) and the
-enterprise classifications. Facts, with their sources; labels in English for the catalogue.
+"""Code tables of the registry: industries (GB/T 4754-2017), provinces (GB/T 2260), credit-code
+registration departments (GB 32100) and the enterprise classifications. Facts, with their sources; labels in English for the catalogue.
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -226,3 +226,25 @@ ETHNICITY_CHOICES = [
     ("97", _("Other, not yet identified (ethnic group)")),
     ("98", _("Foreign-born Chinese citizen")),
 ]
+
+
+# GB 32100-2015《法人和其他组织统一社会信用代码编码规则》 table 1, as amended (GB 32100-2015/XG1-2016
+# and the later additions published with it): the first character of a unified social credit code
+# is the registration department, the second the kind of organisation that department registers.
+# Department → the organisation-type characters it uses.
+CREDIT_CODE_DEPARTMENTS = {
+    "1": "1239",  # 机构编制: 1 机关, 2 事业单位, 3 中央编办直接管理机构编制的群众团体, 9 其他
+    "2": "19",  # 外交: 1 外国常驻新闻机构, 9 其他
+    "3": "123459",  # 司法行政: 1 律师执业机构, 2 公证处, 3 基层法律服务所, 4 司法鉴定机构, 5 仲裁委员会, 9 其他
+    "4": "19",  # 文化: 1 外国在华文化中心, 9 其他
+    "5": "1239",  # 民政: 1 社会团体, 2 民办非企业单位, 3 基金会, 9 其他
+    "6": "129",  # 旅游: 1 外国旅游部门常驻代表机构, 2 港澳台地区旅游部门常驻内地（大陆）代表机构, 9 其他
+    "7": "129",  # 宗教: 1 宗教活动场所, 2 宗教院校, 9 其他
+    "8": "19",  # 工会: 1 基层工会, 9 其他
+    "9": "123",  # 工商 (now 市场监管): 1 企业, 2 个体工商户, 3 农民专业合作社
+    "A": "19",  # 中央军委改革和编制办公室: 1 军队事业单位, 9 其他
+    "N": "1239",  # 农业: 1 组级, 2 村级, 3 乡镇级集体经济组织, 9 其他
+    "Y": "1",  # 其他: not divided further, always 1
+}
+# Every code pair, for table tests and documentation ("91", "N2", "Y1" …).
+CREDIT_CODE_PREFIXES = frozenset(d + t for d, types in CREDIT_CODE_DEPARTMENTS.items() for t in types)

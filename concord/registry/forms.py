@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concord.core import masking
+from concord.core.audit import record_access
 
 from . import rules
 from .models import Employment, Enterprise, Worker
@@ -16,8 +17,37 @@ ID_NUMBER_MESSAGES = {
     "birthday": _("The birth date in the ID number (characters 7 to 14) is not a real date."),
     "location": _("The first two digits of the ID number are not a province code."),
     "checksum": _("The check character (the 18th) does not match the other 17: a digit is probably mistyped."),
+    "region": _("The first six digits of the ID number are not a region code that has existed since 1980 (GB/T 2260)."),
     "future": _("The birth date in the ID number is in the future."),
 }
+
+
+# A number already registered: said plainly when the person is in the user's scope (they can open
+# the record anyway); otherwise one neutral sentence, the same whatever makes the number unusable
+# here, so that the form does not tell a town that the person is registered in another one.
+ID_NUMBER_TAKEN_VISIBLE = _("A worker with this ID number is already registered: open their record to add an employment.")
+ID_NUMBER_CANNOT_REGISTER = _(
+    "This ID number cannot be registered here. If the person works for an enterprise in your area, ask the county "
+    "federation of trade unions to add the employment."
+)
+REFUSED_PURPOSE = "registration_refused"
+
+
+def id_number_taken(value, user, *, exclude_pk=None, request=None):
+    """The message refusing ``value`` as a new (or changed) worker's ID number, or None when no
+    other worker has it. A refusal about a person outside the user's scope is written to the
+    personal-data access log (who tried, which record), so the county sees who probes numbers."""
+    others = Worker.objects.filter(id_number=value)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    existing = others.first()
+    if existing is None:
+        return None
+    if user is not None and Worker.objects.visible_to(user).filter(pk=existing.pk).exists():
+        return ID_NUMBER_TAKEN_VISIBLE
+    record_access(actor=user if getattr(user, "is_authenticated", False) else None, target=existing,
+                  field="id_number", purpose=REFUSED_PURPOSE, request=request)
+    return ID_NUMBER_CANNOT_REGISTER
 
 
 class CompactCharField(forms.CharField):
@@ -25,7 +55,7 @@ class CompactCharField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return value.replace(" ", "").replace("-", "").replace("\u3000", "") if value else value
+        return rules.compact(value) if value else value
 
     def widget_attrs(self, widget):
         # No maxlength in the page: the browser would cut a pasted "138 0000 1111" short.
@@ -49,7 +79,7 @@ class EnterpriseForm(forms.ModelForm):
         widgets = {"credit_code": forms.TextInput(attrs={"autocomplete": "off"})}
 
     def clean_credit_code(self):
-        return self.cleaned_data["credit_code"].upper()
+        return rules.normalise_credit_code(self.cleaned_data["credit_code"])
 
 
 class WorkerForm(forms.ModelForm):
@@ -65,12 +95,29 @@ class WorkerForm(forms.ModelForm):
             "is_migrant": _("Household registration outside the county's prefecture."),
         }
 
+    # Set by the page (views.WorkerAdd, WorkerEdit): who is asking, for the duplicate check.
+    request = None
+
     def clean_id_number(self):
         value = rules.normalise_id_number(self.cleaned_data["id_number"])
         problem = rules.id_number_problem(value)
         if problem:
             raise forms.ValidationError(ID_NUMBER_MESSAGES[problem], code=problem)
+        if value != self.instance.id_number:
+            taken = id_number_taken(value, getattr(self.request, "user", None), exclude_pk=self.instance.pk,
+                                    request=self.request)
+            if taken:
+                raise forms.ValidationError(taken, code="taken")
         return value
+
+    def validate_unique(self):
+        # The ID number's uniqueness is clean_id_number's (its message must not reveal a person
+        # outside the scope); the model's own check would say "already exists".
+        exclude = self._get_validation_exclusions() | {"id_number"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
 
 
 class WorkerByIdNumberField(forms.ModelChoiceField):
@@ -79,7 +126,8 @@ class WorkerByIdNumberField(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": _("No worker with this ID number is in your scope.")}
 
     def __init__(self, queryset, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}))
+        # Room for separators typed or pasted ("330621-19880101-0225"); they are removed on cleaning.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 32, "autocomplete": "off"}))
         kwargs["to_field_name"] = "id_number"
         super().__init__(queryset, **kwargs)
 
@@ -93,12 +141,13 @@ class EnterpriseByCreditCodeField(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": _("No enterprise with this credit code is in your scope.")}
 
     def __init__(self, queryset, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}))
+        # Room for separators typed or pasted ("330621-19880101-0225"); they are removed on cleaning.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 32, "autocomplete": "off"}))
         kwargs["to_field_name"] = "credit_code"
         super().__init__(queryset, **kwargs)
 
     def to_python(self, value):
-        return super().to_python(value.strip().upper() if isinstance(value, str) else value)
+        return super().to_python(rules.normalise_credit_code(value) if isinstance(value, str) else value)
 
 
 class FixedWorkerField(forms.ModelChoiceField):

@@ -8,8 +8,10 @@ transaction and writes everything or nothing:
 - enterprises are upserted by credit code, workers by ID number; a worker row's employment
   updates the worker's open employment at that enterprise (or the ended one with the same start
   date), else a new one is created;
-- a worker who exists outside the importer's scope keeps their personal data; only the
-  employment is added, and the row says so;
+- a worker who exists outside the importer's scope is refused with the sentence the worker form
+  uses (forms.ID_NUMBER_CANNOT_REGISTER: it cannot be registered here, ask the county), which does
+  not say that the person is registered elsewhere; each refusal is written to the personal-data
+  access log, dry run or commit (logged after the transaction, so a rolled-back commit keeps it);
 - scope: rows are refused unless their town / enterprise is writable by the importer, through the
   scope mechanism's querysets; after writing, every touched row is re-checked with
   ``visible_to(actor, "change")`` and the whole import rolls back if one left the scope;
@@ -137,6 +139,7 @@ def _import_file(kind, source, *, actor, filename, commit, batch, progress) -> I
 
 
 def _finish(result, importer, batch, commit, started):
+    importer.log_refusals()
     result.ok = not result.errors
     result.seconds = time.monotonic() - started
     result.errors.sort(key=lambda e: (e.row is not None, e.sheet, e.row or 0))
@@ -261,6 +264,18 @@ class _Importer:
         self.actor = actor
         self.created_ids: dict[str, list] = {}
         self.titles = {c.key: c.title() for c in self.spec.columns}
+        self.refused_outside: list = []  # existing records outside the scope that rows named
+
+    def log_refusals(self):
+        """One access-log entry per row refused for naming a person outside the scope."""
+        from concord.core.audit import record_access
+
+        from .forms import REFUSED_PURPOSE
+
+        actor = self.actor if self.actor.is_authenticated else None
+        for target in self.refused_outside:
+            record_access(actor=actor, target=target, field="id_number", purpose=REFUSED_PURPOSE)
+        self.refused_outside = []
 
     def error(self, result, record, key, message):
         result.errors.append(RowError(record["_row"], self.titles.get(key, ""), str(message), record["_sheet"]))
@@ -530,10 +545,18 @@ class WorkerImporter(_Importer):
             elif worker.__class__ is dict:
                 pass  # a second employment of a worker created by an earlier row
             elif worker.pk not in changeable:
+                # Adding the employment would also put the person into the importer's scope:
+                # anyone could then read any person by importing their number. The row is refused
+                # in the words the worker form uses; without an employer, in the words used for a
+                # number nobody has, so the message does not tell the two apart.
+                from .forms import ID_NUMBER_CANNOT_REGISTER
+
+                self.refused_outside.append(worker)
                 if not code:
                     self.error(result, rec, "enterprise_code", _("Required for a worker who is not yet in your registry."))
-                    continue
-                self.notice(result, rec, "id_number", _("This person is already registered outside your scope: their personal data were left unchanged and only the employment is added."))
+                else:
+                    self.error(result, rec, "id_number", ID_NUMBER_CANNOT_REGISTER)
+                continue
             elif worker.pk not in touched_ids:
                 touched_ids.add(worker.pk)
                 values = worker_values(idn, rec, county)

@@ -25,6 +25,7 @@ ID_MESSAGES = {
     "birthday": gettext_lazy("The birth date in the ID number is not a real date."),
     "location": gettext_lazy("The ID number's region code is unknown."),
     "checksum": gettext_lazy("Wrong check digit: the ID number is mistyped (GB 11643)."),
+    "region": gettext_lazy("The first six digits of the ID number are not a region code that has existed since 1980 (GB/T 2260)."),
     "future": gettext_lazy("The birth date in the ID number is in the future."),
 }
 
@@ -39,7 +40,7 @@ class IdNumber(Text):
         if isinstance(value, float) and value >= 1e15:
             # Excel keeps 15 significant digits: the last digits of an ID typed as a number are gone.
             raise CellError(_("The ID number was stored as a number and lost its last digits: format the column as text and enter it again."))
-        text = super().__call__(value).replace(" ", "")
+        text = rules.compact(super().__call__(value))  # spaces and hyphens typed into the cell
         if "*" in text:
             raise CellError(_("ID number is masked (*); export with full personal data to re-import."))
         problem = rules.id_number_problem(text)
@@ -58,13 +59,14 @@ class CreditCode(Text):
         super().__init__(upper=True)
 
     def __call__(self, value):
-        text = super().__call__(value).replace(" ", "")
-        if not rules.credit_code_valid(text):
-            raise CellError(_("Not a valid unified social credit code (wrong length, characters or check character, GB 32100)."))
+        text = rules.normalise_credit_code(super().__call__(value))
+        problem = rules.credit_code_problem(text)
+        if problem:
+            raise CellError(rules.CREDIT_CODE_MESSAGES[problem])
         return text
 
     def describe(self):
-        return _("18 characters with the GB 32100 check character.")
+        return _("18 characters: registration department and organisation type, region, organisation code and the GB 32100 check character.")
 
 
 class Province(Choice):

@@ -20,8 +20,9 @@ phone_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland
 
 
 def validate_credit_code(value):
-    if not rules.credit_code_valid(value):
-        raise ValidationError(_("Not a valid unified social credit code (18 characters, GB 32100 check character)."))
+    problem = rules.credit_code_problem(value)
+    if problem:
+        raise ValidationError(rules.CREDIT_CODE_MESSAGES[problem], code=f"credit_code_{problem}")
 
 
 def validate_id_number(value):

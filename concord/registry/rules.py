@@ -8,22 +8,90 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from localflavor.cn.forms import CNIDCardField
-from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError as StdnumError
 
-from .codes import PROVINCES, Generation
+from .codes import CREDIT_CODE_DEPARTMENTS, PROVINCES, Generation
 
 _ID_FIELD = CNIDCardField(min_length=18, max_length=18)
-_PROVINCE_CODES = frozenset(PROVINCES)
+# Residence permits of Hong Kong, Macao and Taiwan residents carry a citizen-ID-shaped number
+# whose region code is 810000, 820000 or 830000 (港澳台居民居住证申领发放办法, 国办发〔2018〕81号):
+# the three are accepted alike. 83 is not a GB/T 2260 province (Taiwan is 71), hence added here.
+PERMIT_REGIONS = {"810000": "81", "820000": "82", "830000": "71"}
+_PROVINCE_CODES = frozenset(PROVINCES) | {code[:2] for code in PERMIT_REGIONS}
+
+# Separators people type or paste inside identifiers: spaces (also the ideographic and the
+# no-break space), ASCII and full-width hyphens, dashes.
+_SEPARATORS = re.compile(r"[\s\u00a0\u3000\-\uff0d\u2010-\u2015\u2212]+")
+
+
+def compact(value) -> str:
+    """An identifier without the separators people type ("9133-0603 …", "138 0000 1111", "330621-1988…")."""
+    return _SEPARATORS.sub("", value or "") if isinstance(value, str) else ("" if value is None else str(value))
+
+
+# --- unified social credit codes (GB 32100-2015) -------------------------------------------------
+
+# The code's character set: digits and capitals without I, O, Z, S, V (GB 32100-2015 § 4).
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^(i) mod 31
+
+CREDIT_CODE_MESSAGES = {
+    "length": _("A unified social credit code has 18 characters."),
+    "characters": _("A unified social credit code uses digits and capital letters other than I, O, Z, S and V."),
+    "department": _("The first character of the credit code is not a registration department of GB 32100 (1–9, A, N or Y)."),
+    "type": _("The second character of the credit code is not an organisation type of its registration department (GB 32100)."),
+    "region": _("Characters 3 to 8 of the credit code are the registering region's six-digit code."),
+    "checksum": _("The check character (the 18th) of the credit code does not match the other 17: a character is probably mistyped."),
+}
+
+
+def normalise_credit_code(value) -> str:
+    return compact(value).upper()
+
+
+def credit_code_problem(value: str) -> str | None:
+    """Why ``value`` is not a unified social credit code, or None when it is one (GB 32100-2015):
+    18 characters of its alphabet; a registration department and one of its organisation types
+    (codes.CREDIT_CODE_DEPARTMENTS); six digits of region; the check character.
+    Reasons: "length", "characters", "department", "type", "region", "checksum"."""
+    value = normalise_credit_code(value)
+    if len(value) != 18:
+        return "length"
+    if any(c not in CREDIT_CODE_ALPHABET for c in value):
+        return "characters"
+    types = CREDIT_CODE_DEPARTMENTS.get(value[0])
+    if types is None:
+        return "department"
+    if value[1] not in types:
+        return "type"
+    if not value[2:8].isdigit():
+        return "region"
+    if credit_code_check_character(value) != value[17]:
+        return "checksum"
+    return None
 
 
 def credit_code_valid(value: str) -> bool:
-    """Unified social credit code: 18 characters with the GB 32100-2015 check character."""
-    try:
-        uscc.validate(value)
-    except StdnumError:
-        return False
-    return True
+    return credit_code_problem(value) is None
+
+
+def credit_code_check_character(body: str) -> str:
+    """The 18th character of a unified social credit code from its first 17 (GB 32100-2015 § 4.5,
+    after GB/T 17710: weights 3^i mod 31, check = 31 − (sum mod 31))."""
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(body[:17].upper(), _CREDIT_WEIGHTS))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+# --- resident ID numbers (GB 11643-1999) ---------------------------------------------------------
+
+_REGIONS_FILE = Path(__file__).parent / "data" / "region_codes.csv"
+
+
+@lru_cache(maxsize=1)
+def region_codes() -> dict[str, str]:
+    """Every six-digit GB/T 2260 code in use at any time since 1980 → its latest name (the data
+    file's header gives its sources)."""
+    with open(_REGIONS_FILE, encoding="utf-8") as fh:
+        return {row["code"]: row["name"] for row in csv.DictReader(line for line in fh if not line.startswith("#"))}
 
 
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -35,8 +103,12 @@ def id_number_problem(value: str, today: date | None = None) -> str | None:
     The same checks as django-localflavor's CNIDCardField (a table test holds the two equal over
     thousands of inputs), written out because an import validates a million of them: 18
     characters, a known province code, a real birth date, the ISO 7064 MOD 11-2 check character;
-    then that the birth date is not in the future.
-    Reasons: "length", "invalid", "birthday", "location", "checksum", "future".
+    then what localflavor does not check: the six-digit region code is one that GB/T 2260 had at
+    some time since 1980 (people keep their number after their county is renamed, so the full
+    history, not today's list), or a Hong Kong, Macao or Taiwan residence permit's 810000, 820000
+    or 830000; and the birth date is not in the future.
+    The region comes after the check character: a mistyped digit is then reported as a mistype.
+    Reasons: "length", "invalid", "birthday", "location", "checksum", "region", "future".
     """
     value = normalise_id_number(value)
     if len(value) != 18:
@@ -51,6 +123,8 @@ def id_number_problem(value: str, today: date | None = None) -> str | None:
         return "location"
     if id_check_character(value) != value[17]:
         return "checksum"
+    if value[:6] not in region_codes() and value[:6] not in PERMIT_REGIONS:
+        return "region"
     if born > (today or date.today()):
         return "future"
     return None
@@ -73,7 +147,8 @@ def id_number_valid(value: str) -> bool:
 
 
 def normalise_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    """Upper case (a typed "x"), without spaces or hyphens."""
+    return compact(value).upper()
 
 
 def birth_date_from_id(value: str) -> date:
@@ -99,11 +174,6 @@ def id_check_character(body: str) -> str:
     return "10X98765432"[total % 11]
 
 
-def credit_code_check_character(body: str) -> str:
-    """The 18th character of a unified social credit code from its first 17 (GB 32100)."""
-    return uscc.calc_check_digit(body[:17])
-
-
 def generation_of(born: date) -> str:
     """The generation code of a birth date: "1980" for 1980–1989 (80后) … "earlier" before 1980."""
     decade = birth_decade(born)
@@ -121,6 +191,10 @@ def generation_range(code: str) -> tuple[date | None, date | None]:
 
 
 def hukou_province_from_id(value: str) -> str:
+    """The province of the region code; a residence permit's 81/82/83 gives Hong Kong, Macao or
+    Taiwan (71 in GB/T 2260)."""
+    if value[:6] in PERMIT_REGIONS:
+        return PERMIT_REGIONS[value[:6]]
     code = value[:2]
     return code if code in PROVINCES else ""
 

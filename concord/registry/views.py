@@ -108,7 +108,16 @@ class WorkerDetail(generic.ObjectDetailView):
         return ctx
 
 
-class WorkerAdd(generic.ObjectCreateView):
+class _RequestInForm:
+    """Hands the request to the worker form, whose ID-number check depends on who asks."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.request = self.request
+        return form
+
+
+class WorkerAdd(_RequestInForm, generic.ObjectCreateView):
     """A new worker with their current employment (WorkerCreateForm says why)."""
 
     form_class = WorkerCreateForm
@@ -117,7 +126,7 @@ class WorkerAdd(generic.ObjectCreateView):
         return _employment_initial(self.request, worker=False)
 
 
-class WorkerEdit(generic.ObjectEditView):
+class WorkerEdit(_RequestInForm, generic.ObjectEditView):
     form_class = WorkerForm
 
 

@@ -9,7 +9,7 @@ from concord.core import masking
 from concord.core.api.base import ScopedSerializer
 
 from .. import rules
-from ..forms import ID_NUMBER_MESSAGES
+from ..forms import ID_NUMBER_MESSAGES, id_number_taken
 from ..models import Employment, Enterprise, Worker, phone_validator
 
 
@@ -32,9 +32,13 @@ class EnterpriseSerializer(ScopedSerializer):
         return masking.mask_phone(obj.contact_phone)
 
     def to_internal_value(self, data):
-        if isinstance(data.get("credit_code"), str):
+        # Spaces and hyphens typed or pasted into a code or a phone are dropped before validation.
+        if hasattr(data, "get") and (isinstance(data.get("credit_code"), str) or isinstance(data.get("contact_phone"), str)):
             data = data.copy()
-            data["credit_code"] = data["credit_code"].strip().upper()
+            if isinstance(data.get("credit_code"), str):
+                data["credit_code"] = rules.normalise_credit_code(data["credit_code"])
+            if isinstance(data.get("contact_phone"), str):
+                data["contact_phone"] = rules.compact(data["contact_phone"])
         return super().to_internal_value(data)
 
 
@@ -70,6 +74,15 @@ class WorkerSerializer(ScopedSerializer):
 
     employment_fields = ("enterprise", "start_date", "position")
 
+    def to_internal_value(self, data):
+        # "330621 19880101 0225" or "138-0000-1111": separators dropped before the length checks.
+        if hasattr(data, "get") and any(isinstance(data.get(f), str) for f in ("id_number", "phone")):
+            data = data.copy()
+            for name in ("id_number", "phone"):
+                if isinstance(data.get(name), str):
+                    data[name] = rules.compact(data[name])
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
         employment = {name: attrs.pop(name) for name in self.employment_fields if name in attrs}
         attrs = super().validate(attrs)
@@ -103,6 +116,12 @@ class WorkerSerializer(ScopedSerializer):
         problem = rules.id_number_problem(value)
         if problem:
             raise serializers.ValidationError(ID_NUMBER_MESSAGES[problem], code=problem)
+        if self.instance is None or value != self.instance.id_number:
+            request = self.context.get("request")
+            taken = id_number_taken(value, getattr(request, "user", None),
+                                    exclude_pk=getattr(self.instance, "pk", None), request=request)
+            if taken:
+                raise serializers.ValidationError(taken, code="taken")
         return value
 
 
