@@ -3,6 +3,8 @@
 Layer one, the generic change log of every create/update/delete with before/after values, is
 django-auditlog (registered per model in each app's ``apps.py``; see ``register_audited``).
 """
+import re
+
 from auditlog.cid import get_cid
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -145,9 +147,11 @@ def masked_query(params) -> dict:
     return out
 
 
+_PERSONAL_SHAPE = re.compile(r"^(\d{17}[\dXx]|\d{15}|1\d{10})$")  # an ID number (18 or old 15) or a mobile number
+
+
 def _looks_personal(value) -> bool:
-    compact = "".join(str(value).split())
-    return len(compact) >= 11 and sum(c.isdigit() for c in compact) >= 10
+    return bool(_PERSONAL_SHAPE.match("".join(str(value).split())))
 
 
 # Exact-match searches on ID numbers and phones by roles that may not reveal: the search answers
