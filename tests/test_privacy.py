@@ -242,3 +242,34 @@ def test_masking_rule_table():
     assert masking.mask_value("1990-01-01") == "1990-**-**"
     assert masking.mask_birth_date(date(1990, 1, 1)) == "1990-**-**"
     assert masking.mask_value("") == "" and masking.mask_value(None) == ""
+
+
+@pytest.mark.django_db
+def test_change_log_entries_stored_by_the_old_rule_are_masked_again(world):
+    """The migration re-masks what auditlog stored under its own rule (and the unmasked birth date)."""
+    import importlib
+
+    from django.apps import apps
+
+    ct = ContentType.objects.get_for_model(Worker)
+    old = LogEntry.objects.create(content_type=ct, object_pk=str(world.worker_a.pk), object_id=world.worker_a.pk,
+                                  object_repr="x", action=LogEntry.Action.UPDATE,
+                                  changes={"phone": ["*****001111", "*****307069"], "id_number": ["*********503120113", None],
+                                           "birth_date": ["1995-03-12", "1996-04-01"], "name": ["甲", "乙"]})
+    migration = importlib.import_module("concord.core.migrations.0009_privacy_remask_change_log")
+    migration.remask(apps, None)
+    old.refresh_from_db()
+    assert old.changes == {"phone": ["*******1111", "*******7069"], "id_number": ["**" + "*" * 15 + "3", None],
+                           "birth_date": ["1995-**-**", "1996-**-**"], "name": ["甲", "乙"]}
+    migration.remask(apps, None)
+    old.refresh_from_db()
+    assert old.changes["phone"] == ["*******1111", "*******7069"]
+    # An entry written by the one rule is left as it is (auditlog stores a dict, as above).
+    world.worker_a.phone = "16612307069"
+    world.worker_a.save()
+    new = LogEntry.objects.filter(content_type=ct, object_pk=str(world.worker_a.pk)).latest("pk")
+    assert isinstance(new.changes, dict)
+    before = dict(new.changes)
+    migration.remask(apps, None)
+    new.refresh_from_db()
+    assert new.changes == before and new.changes["phone"] == ["138****1111", "166****7069"]
