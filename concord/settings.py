@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "concord.core.middleware.AuditlogMiddleware",  # the actor after API authentication
     "axes.middleware.AxesMiddleware",
 ]
 

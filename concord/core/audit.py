@@ -3,9 +3,16 @@
 Layer one, the generic change log of every create/update/delete with before/after values, is
 django-auditlog (registered per model in each app's ``apps.py``; see ``register_audited``).
 """
+import re
+
 from auditlog.cid import get_cid
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from . import masking
 
 
 def register_audited(model, **options):
@@ -14,6 +21,8 @@ def register_audited(model, **options):
     personal = list(getattr(model, "personal_fields", {}))
     if personal:
         options.setdefault("mask_fields", personal)
+        # The project's one masking rule, not auditlog's own (which keeps the last half).
+        options.setdefault("mask_callable", "concord.core.masking.mask_value")
     auditlog.register(model, **options)
 
 
@@ -67,25 +76,130 @@ def record_event(*, actor, verb: str, target, summary: str = "", data: dict | No
     )
 
 
-def record_access(*, actor, target, field: str, purpose: str = "view", count: int = 1, request=None, model=None):
-    """Log that ``actor`` saw the full value of ``field`` (of ``target``, or of ``count`` rows of ``model``)."""
+# Purposes of access-log entries (AccessLog.purpose); exports are "export:<format>".
+VIEW, EDIT, SEARCH, SEARCH_REFUSED = "view", "edit", "search", "search_refused"
+
+
+def actor_path(user) -> str:
+    """The region path that covers all of ``user``'s assignments (their common ancestor), so that
+    an entry about no one record (an export, a search) is read by the administrators and auditors
+    above the actor. Empty for a user with no region (superusers only read those)."""
+    from .scope import assignments_of
+
+    paths = []
+    for a in assignments_of(user):
+        region = a.region if a.region_id else (a.enterprise.region if a.enterprise_id else None)
+        if region is not None:
+            paths.append(region.path)
+    if not paths:
+        return ""
+    common = paths[0].split("/")
+    for path in paths[1:]:
+        parts = path.split("/")
+        n = 0
+        while n < min(len(common), len(parts)) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    joined = "/".join(p for p in common if p)
+    return joined + "/" if joined else ""
+
+
+def record_access(*, actor, target, field: str, purpose: str = VIEW, count: int = 1, request=None, model=None,
+                  label: str = "", filters: dict | None = None):
+    """Log that ``actor`` saw the full value of ``field`` (of ``target``, or of ``count`` rows of
+    ``model``: ``label`` names the list, ``filters`` the query that chose the rows)."""
     from .models import AccessLog
 
     if target is not None:
-        path, _ = scope_anchor(target)
+        path, _anchor = scope_anchor(target)
         ct = ContentType.objects.get_for_model(target)
         object_id, object_repr = str(target.pk), str(target)[:255]
     else:
-        path, ct, object_id, object_repr = "", ContentType.objects.get_for_model(model), "", f"{count}"
+        path, ct, object_id = actor_path(actor), ContentType.objects.get_for_model(model), ""
+        object_repr = (label or str(model._meta.verbose_name_plural))[:255]
     return AccessLog.objects.create(
-        actor=actor,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
         content_type=ct,
         object_id=object_id,
         object_repr=object_repr,
         field=field,
         purpose=purpose,
         count=count,
+        filters=filters or {},
         region_path=path,
         request_id=get_cid() or "",
         remote_addr=(request.META.get("REMOTE_ADDR") if request else None),
     )
+
+
+def masked_query(params) -> dict:
+    """The query parameters of a list (a QueryDict or dict), for the access log: paging and export
+    switches left out, and any value shaped like an ID or mobile number masked by the one rule."""
+    skip = {"export", "unmask", "page", "per_page"}
+    items = params.lists() if hasattr(params, "lists") else ((k, [v]) for k, v in params.items())
+    out = {}
+    for key, values in items:
+        values = [v for v in values if v not in ("", None)]
+        if key in skip or not values:
+            continue
+        shown = [masking.mask_value(v) if _looks_personal(v) else v for v in values]
+        out[key] = shown[0] if len(shown) == 1 else shown
+    return out
+
+
+_PERSONAL_SHAPE = re.compile(r"^(\d{17}[\dXx]|\d{15}|1\d{10})$")  # an ID number (18 or old 15) or a mobile number
+
+
+def _looks_personal(value) -> bool:
+    return bool(_PERSONAL_SHAPE.match("".join(str(value).split())))
+
+
+# Exact-match searches on ID numbers and phones by roles that may not reveal: the search answers
+# "does this number exist here", which confirms a guess of a masked value. Each one is logged, and
+# a user gets at most CONCORD_EXACT_LOOKUP_LIMIT (100) of them per CONCORD_EXACT_LOOKUP_WINDOW seconds
+# (a day), counted in the cache (docs/privacy.md).
+def lookup_limit() -> tuple[int, int]:
+    return (getattr(settings, "CONCORD_EXACT_LOOKUP_LIMIT", 100), getattr(settings, "CONCORD_EXACT_LOOKUP_WINDOW", 24 * 3600))
+
+
+class LookupRefused(Exception):
+    """Past the limit of exact searches; ``message`` is said to the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _take_lookup(user) -> bool:
+    limit, window = lookup_limit()
+    key = f"concord:exact-lookup:{user.pk}"
+    cache.add(key, 0, timeout=window)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        used = 1
+    return used <= limit
+
+
+def exact_lookup(request, queryset, *, field: str, value: str, lookup: str | None = None):
+    """``queryset`` filtered on ``lookup`` (default ``field``) equal to ``value``, the one way any
+    list, export or API filter searches by a full ID number or phone. For a user who may not
+    reveal, the search is logged (with its masked value and how many rows matched) and counted;
+    past the limit it is refused (logged too) with ``LookupRefused``."""
+    matched = queryset.filter(**{lookup or field: value})
+    user = getattr(request, "user", None)
+    if user is None or masking.may_reveal(user):
+        return matched
+    allowed = _take_lookup(user)
+    record_access(
+        actor=user, target=None, model=queryset.model, field=field,
+        purpose=SEARCH if allowed else SEARCH_REFUSED, count=matched.count() if allowed else 0,
+        request=request, label=masking.mask_value(value), filters=masked_query(request.GET),
+    )
+    if not allowed:
+        raise LookupRefused(_(
+            "Too many searches by full ID number or mobile number: a role that may not see full personal "
+            "data may make at most %(limit)s a day. Each search is recorded in the personal-data access log."
+        ) % {"limit": lookup_limit()[0]})
+    return matched

@@ -25,6 +25,27 @@ class ScopedFilterSet(django_filters.FilterSet):
                 flt.queryset = lambda req, qs=declared: qs.visible_to(req.user)
 
 
+class ExactLookupMixin:
+    """For a list filter that searches by a full ID number or phone: the search goes through
+    ``audit.exact_lookup`` (logged and rate-limited for roles that may not reveal). A refusal is
+    said as a message and matches nothing; the list's export reads ``lookup_refused``."""
+
+    lookup_refused = False
+
+    def exact(self, queryset, field, value, lookup=None):
+        from django.contrib import messages
+
+        from . import audit
+
+        try:
+            return audit.exact_lookup(self.request, queryset, field=field, value=value, lookup=lookup)
+        except audit.LookupRefused as exc:
+            self.lookup_refused = True
+            if self.request is not None:
+                messages.error(self.request, exc.message)
+            return queryset.none()
+
+
 class SearchFilterSet(ScopedFilterSet):
     """Adds a free-text ``q`` over ``search_fields``."""
 

@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import audit, exports, imports, masking
-from .scope import ADD, CHANGE, DELETE, REVEAL_ROLES, VIEW, OutOfScope, can, ensure_in_scope, restrict_form_fields, user_roles
+from .scope import ADD, CHANGE, DELETE, VIEW, OutOfScope, can, ensure_in_scope, restrict_form_fields
 
 
 def url_name(model, action: str, namespace: bool = True) -> str:
@@ -99,13 +99,18 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     def export(self, fmt):
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
-        unmasked = self.request.GET.get("unmask") == "1" and bool(user_roles(self.request.user) & REVEAL_ROLES)
-        if unmasked:
-            for field in getattr(self.model, "personal_fields", {}):
-                audit.record_access(
-                    actor=self.request.user, target=None, model=self.model, field=field,
-                    purpose=f"export:{fmt}", count=queryset.count(), request=self.request,
-                )
+        if getattr(filterset, "lookup_refused", False):
+            return redirect(self.request.path)  # the filter logged the refusal and said why
+        unmasked = self.request.GET.get("unmask") == "1" and masking.may_reveal(self.request.user)
+        personal = getattr(self.model, "personal_fields", {})
+        if unmasked and personal:
+            # One entry per export: who, when (the entry's time), which list, which filters, how many rows.
+            audit.record_access(
+                actor=self.request.user, target=None, model=self.model, field=",".join(personal),
+                purpose=f"export:{fmt}", count=queryset.count(), request=self.request,
+                label=self.export_name or str(self.model._meta.verbose_name_plural),
+                filters=audit.masked_query(self.request.GET),
+            )
         basename = self.export_name or str(self.model._meta.verbose_name_plural)
         file_kind = imports.for_model(self.model)
         if file_kind is not None:
@@ -123,7 +128,7 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         query.pop("page", None)
         ctx["export_query"] = query.urlencode()
         ctx["has_personal"] = bool(getattr(self.model, "personal_fields", None))
-        ctx["can_unmask"] = bool(user_roles(self.request.user) & REVEAL_ROLES) or self.request.user.is_superuser
+        ctx["can_unmask"] = masking.may_reveal(self.request.user)
         file_kind = imports.for_model(self.model)
         if file_kind is not None and can(self.request.user, self.model, ADD):
             ctx["import_url"] = reverse(file_kind.import_url)
@@ -161,7 +166,7 @@ def field_display(obj, name, user):
         value = getattr(obj, name)
     reveal_url = ""
     if name in personal and value:
-        if user_roles(user) & REVEAL_ROLES or user.is_superuser:
+        if masking.may_reveal(user):
             try:
                 reveal_url = reverse(url_name(type(obj), "reveal"), args=[obj.pk, name])
             except Exception:
@@ -173,6 +178,37 @@ def field_display(obj, name, user):
         value = "—"
     return {"name": name, "label": field.verbose_name, "value": value, "reveal_url": reveal_url,
             "link": getattr(value, "get_absolute_url", None) and value.get_absolute_url()}
+
+
+def mask_personal_fields(form, user):
+    """An edit form shows a record's personal fields masked, as its detail page does: sending the
+    masked value back keeps the stored one, typing a new value replaces it, and a role that may
+    reveal gets a "Show" button whose reveal is logged (purpose "edit")."""
+    instance = getattr(form, "instance", None)
+    personal = getattr(type(instance), "personal_fields", {}) if instance is not None else {}
+    if not personal or instance.pk is None:
+        return
+    for name, kind in personal.items():
+        stored = getattr(instance, name, "") or ""
+        if name not in form.fields or not stored:
+            continue
+        masked = masking.mask(kind, stored)
+        form.initial[name] = masked
+        field = form.fields[name]
+        field.clean = _keep_when_masked(field.clean, masked, stored)
+        if masking.may_reveal(user):
+            try:
+                field.reveal_url = reverse(url_name(type(instance), "reveal"), args=[instance.pk, name])
+            except Exception:
+                pass
+
+
+def _keep_when_masked(clean, masked, stored):
+    def keep(value):
+        if isinstance(value, str) and "".join(value.split()) == masked:
+            return clean(stored)
+        return clean(value)
+    return keep
 
 
 def object_timeline(obj, user, limit=50):
@@ -206,6 +242,7 @@ class ScopedFormMixin:
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         restrict_form_fields(form, self.request.user)
+        mask_personal_fields(form, self.request.user)
         return form
 
     def form_valid(self, form):
@@ -264,13 +301,21 @@ class RevealView(ScopedViewMixin, generic.View):
 
     def post(self, request, pk, field):
         personal = getattr(self.model, "personal_fields", {})
-        if field not in personal or not (user_roles(request.user) & REVEAL_ROLES or request.user.is_superuser):
+        if field not in personal or not masking.may_reveal(request.user):
             raise Http404
         obj = self.get_queryset().filter(pk=pk).first()
         if obj is None:
             raise Http404
+        value = getattr(obj, field)
+        if request.POST.get("into") == "form":
+            # The edit form's reveal: the masked input becomes an input holding the full value.
+            audit.record_access(actor=request.user, target=obj, field=field, purpose=audit.EDIT, request=request)
+            return HttpResponse(format_html(
+                '<input type="text" name="{}" value="{}" class="form-control font-monospace" id="id_{}" autocomplete="off">',
+                field, value, field,
+            ))
         audit.record_access(actor=request.user, target=obj, field=field, request=request)
-        return HttpResponse(format_html('<span class="font-monospace">{}</span>', getattr(obj, field)))
+        return HttpResponse(format_html('<span class="font-monospace">{}</span>', value))
 
     def get(self, request, *args, **kwargs):
         return HttpResponseNotAllowed(["POST"])

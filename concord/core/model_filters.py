@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .filters import SearchFilterSet
@@ -40,12 +41,53 @@ class ChangeLogFilter(SearchFilterSet):
         fields = ["q", "action", "content_type", "timestamp"]
 
 
+def personal_field_choices():
+    """(field name, its label) of every personal field of every model: the access log's ``field``
+    holds the names, people choose by the label (身份证号, 手机号码)."""
+    from django.apps import apps
+
+    labels = {}
+    for model in apps.get_models():
+        for name in getattr(model, "personal_fields", {}):
+            labels.setdefault(name, model._meta.get_field(name).verbose_name)
+    return sorted(labels.items(), key=lambda item: str(item[1]))
+
+
+def purpose_label(purpose: str):
+    if purpose.startswith("export:"):
+        return _("export (%(format)s)") % {"format": purpose.split(":", 1)[1].upper()}
+    return dict(PURPOSES).get(purpose.split(":", 1)[0], purpose)
+
+
+PURPOSES = [
+    ("view", _("shown on a page")),
+    ("edit", _("shown in an edit form")),
+    ("export", _("export with full personal data")),
+    ("search", _("exact search")),
+    ("search_refused", _("exact search refused")),
+    ("document", _("printed in a document")),
+]
+
+
 class AccessLogFilter(SearchFilterSet):
     search_fields = ("object_repr", "request_id")
+    field = django_filters.ChoiceFilter(choices=personal_field_choices, method="filter_field", label=_("field"))
+    purpose = django_filters.ChoiceFilter(choices=PURPOSES, method="filter_purpose", label=_("purpose"))
+    created_at = django_filters.DateFromToRangeFilter(label=_("date"))
 
     class Meta:
         model = AccessLog
-        fields = ["q", "field"]
+        fields = ["q", "field", "purpose", "created_at"]
+
+    def filter_field(self, queryset, name, value):
+        # An export names all the list's personal fields: "id_number,phone".
+        return queryset.filter(
+            Q(field=value) | Q(field__startswith=f"{value},") | Q(field__endswith=f",{value}") | Q(field__contains=f",{value},")
+        )
+
+    def filter_purpose(self, queryset, name, value):
+        # Exports and documents carry a suffix: "export:csv", "document:acceptance_notice".
+        return queryset.filter(Q(purpose=value) | Q(purpose__startswith=f"{value}:"))
 
 
 class EventFilter(SearchFilterSet):

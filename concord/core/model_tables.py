@@ -58,9 +58,44 @@ class ChangeLogTable(ConcordTable):
 
 
 class AccessLogTable(ConcordTable):
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i:s")
+    content_type = tables.Column(verbose_name=_("type"), orderable=False)
+    object_repr = tables.Column(verbose_name=_("record or list"))
+    filters = tables.Column(verbose_name=_("filters"), empty_values=(), orderable=False)
+
     class Meta(ConcordTable.Meta):
         model = AccessLog
-        fields = ("created_at", "actor", "content_type", "object_repr", "field", "purpose", "count", "request_id", "remote_addr")
+        fields = ("created_at", "actor", "purpose", "content_type", "object_repr", "field", "filters", "count",
+                  "request_id", "remote_addr")
+
+    def render_content_type(self, value):
+        return value.model_class()._meta.verbose_name if value and value.model_class() else value
+
+    def render_field(self, value):
+        from .model_filters import personal_field_choices
+
+        labels = dict(personal_field_choices())
+        return "、".join(str(labels.get(name, name)) for name in value.split(",") if name)
+
+    def render_purpose(self, value):
+        from .model_filters import purpose_label
+
+        return purpose_label(value)
+
+    def render_filters(self, record):
+        return "; ".join(f"{k}={v}" for k, v in (record.filters or {}).items()) or "—"
+
+    def value_content_type(self, value):
+        return self.render_content_type(value)
+
+    def value_field(self, value):
+        return self.render_field(value)
+
+    def value_purpose(self, value):
+        return self.render_purpose(value)
+
+    def value_filters(self, record):
+        return self.render_filters(record)
 
 
 class EventTable(ConcordTable):

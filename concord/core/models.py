@@ -207,7 +207,9 @@ class Event(models.Model):
 
 
 class AccessLog(models.Model):
-    """Written whenever a full ID number or phone number is revealed to someone."""
+    """Written whenever a full ID number or phone number is revealed to someone (a reveal, an
+    export with full personal data), and for each exact search by one by a role that may not
+    reveal (``core.audit.exact_lookup``). ``field`` names the personal fields, comma-separated."""
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -219,6 +221,8 @@ class AccessLog(models.Model):
     field = models.CharField(_("field"), max_length=64)
     purpose = models.CharField(_("purpose"), max_length=32, default="view")
     count = models.PositiveIntegerField(_("records"), default=1)
+    # An export's or a search's query (personal values in it masked): which rows were chosen.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
     region_path = models.CharField(max_length=255, blank=True, db_index=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)

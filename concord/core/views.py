@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext, ngettext
 from django.views.generic import TemplateView, View
 
-from . import attention, audit, generic, tokens, model_filters as f, model_tables as t, selectors
+from . import attention, audit, generic, masking, tokens, model_filters as f, model_tables as t, selectors
 from .scope import CHANGE
 from .forms import RegionForm, RoleAssignmentForm, UserCreateForm, UserEditForm
 from .models import AccessLog, CalendarDay, CalendarYear, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
@@ -158,6 +158,30 @@ class ChangeLogList(generic.ObjectListView):
 class ChangeLogDetail(generic.ObjectDetailView):
     template_name = "core/changelogentry_detail.html"
     detail_fields = ("timestamp", "actor", "action", "object_repr", "cid", "remote_addr")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["changes"] = change_rows(self.object)
+        return ctx
+
+
+def change_rows(entry):
+    """(label, before, after) of a change-log entry. Personal fields go through the one masking
+    rule again: auditlog stored them masked, but entries written before the rule changed kept more
+    (its default kept the last half, ``*****307069``)."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    personal = getattr(model, "personal_fields", {}) if model else {}
+    rows = []
+    for name, values in entry.changes_dict.items():
+        before, after = (list(values) + [None, None])[:2] if isinstance(values, (list, tuple)) else (None, values)
+        if name in personal:
+            before, after = (masking.mask(personal[name], v) if v not in (None, "", "None") else v for v in (before, after))
+        try:
+            label = model._meta.get_field(name).verbose_name if model else name
+        except Exception:
+            label = name
+        rows.append((label, before, after))
+    return rows
 
 
 class AccessLogList(generic.ObjectListView):

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from concord.core.filters import SearchFilterSet
+from concord.core.filters import ExactLookupMixin, SearchFilterSet
 from concord.core.models import Region
 
 from . import codes, selectors
@@ -68,7 +68,7 @@ class EnterpriseFilter(SearchFilterSet):
         return queryset.filter(industry__in=selectors.industry_codes(value))
 
 
-class WorkerFilter(SearchFilterSet):
+class WorkerFilter(ExactLookupMixin, SearchFilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("ID number, mobile or name"),
         help_text=_("A full ID number or mobile number, or the beginning of a name."),
@@ -85,6 +85,9 @@ class WorkerFilter(SearchFilterSet):
                   "contract_signed", "insured"]
 
     def search(self, queryset, name, value):
+        kind, compact = selectors.classify_worker_query(value)
+        if kind in ("id_number", "phone"):  # an exact match answers "is this number here": logged, limited
+            return self.exact(queryset, kind, compact)
         return selectors.search_workers(queryset, value)
 
     def filter_town(self, queryset, name, region):
@@ -103,7 +106,7 @@ class WorkerFilter(SearchFilterSet):
         return selectors.workers_with_current(queryset, insured=value)
 
 
-class EmploymentFilter(SearchFilterSet):
+class EmploymentFilter(ExactLookupMixin, SearchFilterSet):
     q = django_filters.CharFilter(method="search", label=_("worker's ID number, mobile or name"))
     town = django_filters.ModelChoiceFilter(queryset=_towns(), method="filter_town", label=_("town"))
     enterprise = EnterpriseKeyFilter()
@@ -117,10 +120,8 @@ class EmploymentFilter(SearchFilterSet):
 
     def search(self, queryset, name, value):
         kind, value = selectors.classify_worker_query(value)
-        if kind == "id_number":
-            return queryset.filter(worker__id_number=value)
-        if kind == "phone":
-            return queryset.filter(worker__phone=value)
+        if kind in ("id_number", "phone"):
+            return self.exact(queryset, kind, value, lookup=f"worker__{kind}")
         if kind == "name":
             return queryset.filter(selectors.name_prefix_q(value, "worker__name"))
         return queryset

@@ -147,7 +147,7 @@ WORKER_FILE = FileSpec(
         Column("phone", _label(Worker, "phone"), MobilePhone(), personal=masking.PHONE, get=_w("phone")),
         Column("sex", _label(Worker, "sex"), readonly=True, get=lambda r: r.worker.get_sex_display(),
                help=gettext_lazy("From the ID number.")),
-        Column("birth_date", _label(Worker, "birth_date"), Date(), readonly=True, get=_w("birth_date"),
+        Column("birth_date", _label(Worker, "birth_date"), Date(), readonly=True, get=_w("birth_date"), personal=masking.BIRTH_DATE,
                help=gettext_lazy("From the ID number.")),
         Column("hukou_province", _label(Worker, "hukou_province"), Province(codes.PROVINCE_CHOICES), get=_w("hukou_province")),
         Column("hukou_city", _label(Worker, "hukou_city"), Text(32), get=_w("hukou_city"),

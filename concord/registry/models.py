@@ -119,7 +119,8 @@ class Worker(models.Model):
         view_roles=STAFF_ROLES | {Role.WORKER},
         multi_valued=True,
     )
-    personal_fields = {"id_number": masking.ID_NUMBER, "phone": masking.PHONE}
+    # The birth date is personal too: with it, the ID number's middle is known (docs/privacy.md).
+    personal_fields = {"id_number": masking.ID_NUMBER, "phone": masking.PHONE, "birth_date": masking.BIRTH_DATE}
 
     class Meta:
         verbose_name = _("worker")
@@ -160,6 +161,10 @@ class Worker(models.Model):
     @property
     def phone_masked(self):
         return masking.mask_phone(self.phone)
+
+    @property
+    def birth_year(self):
+        return self.birth_date.year if self.birth_date else None
 
     def audit_anchor(self):
         current = self.employments.filter(end_date__isnull=True).select_related("enterprise__region").first()

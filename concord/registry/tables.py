@@ -41,6 +41,8 @@ class WorkerTable(ConcordTable):
     id_number = MaskedColumn("id_number", orderable=False)
     phone = MaskedColumn("phone", orderable=False)
     sex = tables.Column(orderable=False)
+    # The year only, and not sortable: the order of a year's workers would tell their birth days.
+    birth_date = MaskedColumn("birth_date", orderable=False)
     generation = tables.Column(verbose_name=_("generation"), accessor="get_generation_display", orderable=False)
     hukou_province = tables.Column(orderable=False)
     is_migrant = tables.BooleanColumn(orderable=False)

@@ -61,14 +61,16 @@ class WorkerSerializer(ScopedSerializer):
     phone = serializers.CharField(max_length=11, write_only=True, required=False, allow_blank=True,
                                   validators=[phone_validator])
     phone_masked = serializers.CharField(read_only=True)
+    # The year only: the full birth date is the ID number's middle (docs/privacy.md).
+    birth_year = serializers.IntegerField(read_only=True, allow_null=True)
     generation = serializers.CharField(read_only=True)
 
     class Meta:
         model = Worker
-        fields = ["id", "name", "id_number", "id_number_masked", "phone", "phone_masked", "sex", "birth_date",
+        fields = ["id", "name", "id_number", "id_number_masked", "phone", "phone_masked", "sex", "birth_year",
                   "generation", "hukou_province", "hukou_city", "is_migrant", "education", "ethnicity", "address",
                   "enterprise", "start_date", "position"]
-        read_only_fields = ["sex", "birth_date"]
+        read_only_fields = ["sex"]
         # The address is personal data printed on the mediation agreement: written here, not listed.
         extra_kwargs = {"address": {"write_only": True, "required": False}}
 
