@@ -187,7 +187,10 @@ class Event(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
     objects = ScopedManager()
-    scope = ScopeSpec(regions=("region_path",), enterprise="enterprise_id", write_roles=frozenset())
+    # The region and enterprise at the time, and the subject's own scope now: an event is read only
+    # by those who may view its subject (a court liaison reads court-referred cases' events only).
+    scope = ScopeSpec(regions=("region_path",), enterprise="enterprise_id", write_roles=frozenset(),
+                      subject=("content_type", "object_id"))
 
     class Meta:
         verbose_name = _("event")

@@ -22,7 +22,7 @@ import operator
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +89,17 @@ class ScopeSpec:
     # Per role, a further condition on the rows it reaches (e.g. the court liaison sees only
     # court-delegated cases); applied to every part that role contributes.
     role_filters: dict = field(default_factory=dict)
+    # Rows about another record, named by (content type field, object id field) — the domain
+    # events: besides their own lookups they are visible only with their subject, through the
+    # subject model's own scope (its role filters and view roles included).
+    subject: tuple[str, str] | None = None
+    # Rows that no region holds (a worker with no employment): region roles assigned at a county
+    # (a root region) see them, so that no row is ever left outside every scope.
+    unplaced: Q | None = None
+    # Conditions the to-many link must meet for region parts and for enterprise parts (a worker is
+    # held by their current employments; see Worker.scope and docs/scope.md).
+    region_link: Q | None = None
+    enterprise_link: Q | None = None
     extra: dict = field(default_factory=dict)
 
     def roles_for(self, action: str) -> frozenset:
@@ -162,9 +173,18 @@ def _scope_filter(model, user, action):
             above = paths_above(a.region.path) if spec.ancestors_read and action == VIEW else []
             if above:
                 role_parts += [Q(**{f"{lookup}__in": above}) for lookup in spec.regions]
+            if spec.region_link is not None:
+                role_parts = [part & spec.region_link for part in role_parts]
+                role_lookups = (*role_lookups, *q_lookups(spec.region_link))
+            if spec.unplaced is not None and a.region.parent_id is None:
+                role_parts.append(spec.unplaced)
+                role_lookups = (*role_lookups, *q_lookups(spec.unplaced))
         elif a.role in ENTERPRISE_ROLES and a.enterprise_id and spec.enterprise:
             role_lookups = (spec.enterprise,)
             role_parts = [Q(**{spec.enterprise: a.enterprise_id})]
+            if spec.enterprise_link is not None:
+                role_parts = [part & spec.enterprise_link for part in role_parts]
+                role_lookups = (*role_lookups, *q_lookups(spec.enterprise_link))
         elif a.role in SELF_ROLES and spec.worker_user:
             role_lookups = (spec.worker_user,)
             role_parts = [Q(**{spec.worker_user: user.pk})]
@@ -178,7 +198,61 @@ def _scope_filter(model, user, action):
     if not parts:
         return None, False
     repeats = spec.multi_valued and any(crosses_to_many(model, lookup) for lookup in lookups)
-    return reduce(operator.or_, parts), repeats
+    q = reduce(operator.or_, parts)
+    if spec.subject and action == VIEW:
+        subject = subject_q(model, user)
+        if subject is None:
+            return None, False
+        q &= subject
+    return q, repeats
+
+
+def subject_models():
+    """The scoped models that can be the subject of a row about another record (every scoped
+    model but those rows themselves)."""
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if isinstance(getattr(m, "scope", None), ScopeSpec) and not m.scope.subject]
+
+
+_INTEGER_KEYS = frozenset({"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"})
+
+
+def subject_q(model, user) -> Q | None:
+    """The rows of ``model`` (a model with ``ScopeSpec.subject``) whose subject ``user`` may view.
+
+    Per subject type: the content type, and a correlated EXISTS on the subject model's own
+    ``visible_to`` filter probing the subject's primary key, so that a page of the newest rows is
+    an index walk that checks each row's subject by its key, whatever the size of the county; a
+    type the user sees whole (a superuser, county reference data) is a plain content-type match.
+    Subjects of a model without a scope (none today) are read by county-level region roles only."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.functions import Cast
+
+    ct_field, id_field = model.scope.subject
+    models_ = subject_models()
+    types = ContentType.objects.get_for_models(*models_, for_concrete_models=False)
+    whole, branches = [], []
+    for subject in models_:
+        q, _repeats = scope_filter(subject, user, VIEW)
+        if q is None:
+            continue
+        ct = types[subject]
+        if not q:
+            whole.append(ct.pk)
+            continue
+        key = OuterRef(id_field)
+        if subject._meta.pk.get_internal_type() in _INTEGER_KEYS:
+            # Object ids are stored as text; the subject's key is compared as a number so that its index serves.
+            key = Cast(key, models.BigIntegerField())
+        branches.append(Q(**{f"{ct_field}_id": ct.pk}) & Q(Exists(subject._base_manager.filter(q, pk=key))))
+    if any(a.role in REGION_ROLES and a.region_id and a.region.parent_id is None for a in assignments_of(user)):
+        branches.append(~Q(**{f"{ct_field}_id__in": [ct.pk for ct in types.values()]}))
+    if whole:
+        branches.append(Q(**{f"{ct_field}_id__in": whole}))
+    if not branches:
+        return None
+    return reduce(operator.or_, branches)
 
 
 def q_lookups(q: Q):
