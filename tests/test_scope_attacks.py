@@ -73,3 +73,123 @@ def test_event_list_queries_stay_constant(world, login):
         body = client.get(EVENTS).content.decode()
     assert "court_delegated" not in body
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+# --- item 12: a past employer keeps the past, not the person ---------------------------------------
+
+def _move_to_town_b(world):
+    """Worker A leaves enterprise A (the employment ends) and starts at enterprise B."""
+    from concord.registry.models import Employment
+
+    world.emp_a.end_date = date(2025, 6, 30)
+    world.emp_a.save()
+    return Employment.objects.create(worker=world.worker_a, enterprise=world.ent_b, start_date=date(2025, 7, 1))
+
+
+def test_past_employers_union_no_longer_opens_or_reveals_the_worker(world, login):
+    case = file_case(world, people=claimants(1, prefix="330625"))  # a case against enterprise A
+    _move_to_town_b(world)
+    client = login(world.union_a)
+    worker = f"/registry/workers/{world.worker_a.pk}/"
+    assert client.get(worker).status_code == 404
+    assert client.post(f"{worker}reveal/phone/").status_code == 404
+    assert client.get(f"/api/workers/{world.worker_a.pk}/").status_code == 404
+    assert "13800001111" not in client.get("/api/workers/", {"phone": "13800001111"}).content.decode()
+    # What the past employer keeps: the past employment row (without the new employer) and its cases.
+    row = client.get(f"/registry/employments/{world.emp_a.pk}/")
+    assert row.status_code == 200 and "Bravo" not in row.content.decode()
+    assert client.get(f"/api/employments/{world.emp_a.pk}/").status_code == 200
+    assert client.get(f"/disputes/cases/{case.pk}/").status_code == 200
+    # The new employer's union and town hold the worker; the old town no longer does.
+    from concord.core.scope import Role
+    from tests.conftest import make_user
+
+    union_b = make_user("bravo_union", Role.UNION_OFFICER, enterprise=world.ent_b)
+    assert login(union_b).get(worker).status_code == 200
+    assert login(world.officer_b).get(worker).status_code == 200
+    assert login(world.officer_a).get(worker).status_code == 404
+
+
+def test_a_worker_without_a_current_employment_stays_with_the_towns_they_worked_in(world, login):
+    world.emp_a.end_date = date(2025, 6, 30)
+    world.emp_a.save()
+    from concord.registry.models import Worker
+
+    assert Worker.objects.visible_to(world.officer_a).filter(pk=world.worker_a.pk).exists()  # e.g. a dispute after leaving
+    assert not Worker.objects.visible_to(world.union_a).filter(pk=world.worker_a.pk).exists()
+    assert not Worker.objects.visible_to(world.officer_b).filter(pk=world.worker_a.pk).exists()
+
+
+# --- item 21: no worker strands; erasure; both head counts -----------------------------------------
+
+def test_deleting_the_last_employment_leaves_the_worker_with_the_county(world, login, django_capture_on_commit_callbacks):
+    from concord.registry.models import Worker
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(world.officer_b).post(f"/registry/employments/{world.emp_b.pk}/delete/")
+    assert response.status_code == 302 and not world.worker_b.employments.exists()
+    for user in (world.admin, world.auditor):
+        assert login(user).get(f"/registry/workers/{world.worker_b.pk}/").status_code == 200
+    assert login(world.admin).get(f"/api/workers/{world.worker_b.pk}/").status_code == 200
+    assert not Worker.objects.visible_to(world.officer_b).filter(pk=world.worker_b.pk).exists()
+    world.ent_b.refresh_from_db()
+    assert world.ent_b.head_count == 0
+
+
+def test_moving_an_employment_refreshes_both_head_counts(world, login, django_capture_on_commit_callbacks):
+    from concord.registry.services import refresh_workforce
+
+    refresh_workforce()
+    world.ent_a.refresh_from_db()
+    assert world.ent_a.head_count == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        world.emp_a.enterprise = world.ent_a2
+        world.emp_a.save()
+    for ent, count in ((world.ent_a, 0), (world.ent_a2, 2)):
+        ent.refresh_from_db()
+        assert ent.head_count == count, ent
+
+
+def test_erasure_is_the_county_administrators_and_removes_the_person(world, login):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from concord.core.models import AccessLog, Event
+    from concord.registry.models import Worker
+
+    worker = world.worker_a
+    url = f"/registry/workers/{worker.pk}/erase/"
+    api = f"/api/workers/{worker.pk}/erase/"
+    # The town officer and the union may change the worker but never erase them.
+    for user in (world.officer_a, world.union_a):
+        client = login(user)
+        assert "erase-refused" in client.get(url).content.decode()
+        assert client.post(url, {"reason": "本人申请"}).status_code == 403
+        assert client.get(api).json()["allowed"] is False
+        assert client.post(api, {"reason": "本人申请"}, content_type="application/json").status_code == 403
+    assert login(world.officer_b).get(url).status_code == 404
+    admin = login(world.admin)
+    refused = admin.post(url, {"reason": " "})
+    assert refused.status_code == 400 and Worker.objects.get(pk=worker.pk).erased_at is None
+    assert admin.post(url, {"reason": "本人2026-12-01书面申请删除"}).status_code == 302
+    erased = Worker.objects.get(pk=worker.pk)
+    assert erased.erased_at and erased.name == f"#{worker.pk}" and erased.phone == "" and erased.user is None
+    assert erased.birth_date == date(1995, 1, 1) and erased.sex == worker.sex and erased.hukou_province == worker.hukou_province
+    assert not erased.id_number.startswith("5224")
+    world.worker_user.refresh_from_db()
+    assert not world.worker_user.is_active
+    ct = ContentType.objects.get_for_model(Worker)
+    trail = " ".join(str(e.changes) + e.object_repr for e in LogEntry.objects.filter(content_type=ct, object_pk=str(worker.pk)))
+    assert "Alpha职工" not in trail and "13800001111" not in trail
+    assert not AccessLog.objects.filter(object_repr__contains="Alpha职工").exists()
+    event = Event.objects.get(verb="worker.erase", object_id=str(worker.pk))
+    assert event.actor == world.admin and event.data["reason"].startswith("本人")
+    # The ID number can be registered again, and the erased row is not refilled.
+    from tests.conftest import id_number
+
+    again = admin.post("/api/workers/", {"id_number": id_number("522422", "19950312", 11), "name": "重新登记", "phone": "",
+                                         "enterprise": world.ent_a.pk, "start_date": "2026-01-05"}, content_type="application/json")
+    assert again.status_code == 201, again.content
+    assert admin.patch(f"/api/workers/{worker.pk}/", {"name": "张三"}, content_type="application/json").status_code == 400
+    assert admin.get(f"/registry/workers/{worker.pk}/edit/").status_code == 404
+    assert admin.get(api).json()["allowed"] is False

@@ -69,6 +69,8 @@ class WorkerSerializer(ScopedSerializer):
 
     def validate(self, attrs):
         employment = {name: attrs.pop(name) for name in self.employment_fields if name in attrs}
+        if self.instance is not None and self.instance.erased_at:
+            raise serializers.ValidationError(_("This worker's personal data has been erased; the row cannot be changed."))
         attrs = super().validate(attrs)
         if self.instance is not None:
             if employment:
