@@ -193,3 +193,46 @@ def test_erasure_is_the_county_administrators_and_removes_the_person(world, logi
     assert admin.patch(f"/api/workers/{worker.pk}/", {"name": "张三"}, content_type="application/json").status_code == 400
     assert admin.get(f"/registry/workers/{worker.pk}/edit/").status_code == 404
     assert admin.get(api).json()["allowed"] is False
+
+
+# --- item 20: the scored facts are the town's or the county's --------------------------------------
+
+def test_union_officer_cannot_set_its_own_scored_facts(world, login):
+    from concord.registry.models import Enterprise
+
+    client = login(world.union_a)
+    api = f"/api/enterprises/{world.ent_a.pk}/"
+    refused = client.patch(api, {"has_workers_congress": True, "is_key_enterprise": True, "address": "Alpha路1号"},
+                           content_type="application/json")
+    assert refused.status_code == 400 and {"has_workers_congress", "is_key_enterprise"} <= set(refused.json())
+    page = client.get(f"/registry/enterprises/{world.ent_a.pk}/edit/").content.decode()
+    import re
+
+    flags = re.findall(r'<input[^>]*name="(?:has_workers_congress|is_key_enterprise)"[^>]*>', page)
+    assert len(flags) == 2 and all("disabled" in tag for tag in flags), flags
+    assert not re.search(r'<input[^>]*name="has_union"[^>]*disabled', page)
+    form = {"credit_code": world.ent_a.credit_code, "name": world.ent_a.name, "region": world.town_a.pk,
+            "has_union": "on", "has_workers_congress": "on", "is_key_enterprise": "on", "address": "Alpha路2号"}
+    client.post(f"/registry/enterprises/{world.ent_a.pk}/edit/", form)
+    ent = Enterprise.objects.get(pk=world.ent_a.pk)
+    assert (ent.has_workers_congress, ent.is_key_enterprise) == (False, False)
+    # An unchanged value in a full PUT-like body is no attempt: the union still edits the rest.
+    assert client.patch(api, {"is_key_enterprise": False, "address": "Alpha路3号"}, content_type="application/json").status_code == 200
+    assert not Event.objects.filter(verb="enterprise.flags").exists()
+    # The town sets them, by page and by API, and each change is on the enterprise's timeline.
+    town = login(world.officer_a)
+    assert town.post(f"/registry/enterprises/{world.ent_a.pk}/edit/", form).status_code == 302
+    assert town.patch(api, {"is_key_enterprise": False}, content_type="application/json").status_code == 200
+    ent.refresh_from_db()
+    assert (ent.has_workers_congress, ent.is_key_enterprise) == (True, False)
+    events = list(Event.objects.filter(verb="enterprise.flags", object_id=str(ent.pk)).order_by("pk"))
+    assert [e.data for e in events] == [{"has_workers_congress": [False, True], "is_key_enterprise": [False, True]},
+                                        {"is_key_enterprise": [True, False]}]
+    assert events[0].actor == world.officer_a
+    from django.utils import translation
+
+    from concord.core.generic import object_timeline
+
+    with translation.override("en"):
+        assert [str(r["label"]) for r in object_timeline(ent, world.admin) if r["kind"] == "event"][:2] == [
+            "Scored facts changed"] * 2

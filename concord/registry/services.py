@@ -106,3 +106,38 @@ def worker_erase(worker, *, actor, reason: str) -> Worker:
     record_event(actor=actor, verb="worker.erase", target=worker, summary=_("Personal data erased"),
                  data={"reason": reason[:500]})
     return worker
+
+
+# --- the enterprise facts that feed its harmony score ----------------------------------------------
+
+# Facts the harmonious-enterprise indicators score (harmony/rules.py: organisation points, the key
+# enterprises' inspections): the enterprise's own union must not set them for itself. The town or
+# the county sets them (later: the democracy pillar's congress sessions).
+KEY_FLAGS = ("has_workers_congress", "is_key_enterprise")
+KEY_FLAG_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_OFFICER})
+
+register_verbs({"enterprise.flags": gettext_lazy("Scored facts changed")})
+
+
+def may_set_key_flags(user, region=None) -> bool:
+    """Whether ``user`` sets the scored facts of an enterprise in ``region`` (any of theirs when None)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(a.role in KEY_FLAG_ROLES and a.region_id and (region is None or region.path.startswith(a.region.path))
+               for a in assignments_of(user))
+
+
+def key_flags_of(enterprise) -> dict:
+    if enterprise is None or enterprise.pk is None:
+        return {name: Enterprise._meta.get_field(name).default for name in KEY_FLAGS}
+    return dict(Enterprise.objects.filter(pk=enterprise.pk).values(*KEY_FLAGS).get())
+
+
+def record_key_flag_changes(enterprise, before: dict, *, actor) -> None:
+    """One timeline event when a save changed a scored fact (before → after per fact)."""
+    changed = {name: [before[name], getattr(enterprise, name)] for name in KEY_FLAGS if before[name] != getattr(enterprise, name)}
+    if not changed:
+        return
+    labels = ", ".join(f"{Enterprise._meta.get_field(name).verbose_name}: {_('Yes') if new else _('No')}"
+                       for name, (_old, new) in changed.items())
+    record_event(actor=actor, verb="enterprise.flags", target=enterprise, summary=labels, data=changed)

@@ -75,11 +75,33 @@ class EnterpriseDetail(generic.ObjectDetailView):
         return ctx
 
 
-class EnterpriseAdd(generic.ObjectCreateView):
+class KeyFlagsMixin:
+    """The scored facts (services.KEY_FLAGS) are the town's or the county's to set: shown but
+    disabled for anyone else (a disabled field keeps its value whatever is posted), and a change
+    is an event on the enterprise's timeline."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        instance = form.instance
+        region = instance.region if instance.pk else None
+        if not services.may_set_key_flags(self.request.user, region):
+            for name in services.KEY_FLAGS:
+                form.fields[name].disabled = True
+                form.fields[name].help_text = _("Set by the town or the county.")
+        return form
+
+    def save_form(self, form):
+        before = services.key_flags_of(form.instance if form.instance.pk else None)
+        enterprise = form.save()
+        services.record_key_flag_changes(enterprise, before, actor=self.request.user)
+        return enterprise
+
+
+class EnterpriseAdd(KeyFlagsMixin, generic.ObjectCreateView):
     form_class = EnterpriseForm
 
 
-class EnterpriseEdit(generic.ObjectEditView):
+class EnterpriseEdit(KeyFlagsMixin, generic.ObjectEditView):
     form_class = EnterpriseForm
 
 
