@@ -236,3 +236,43 @@ def test_union_officer_cannot_set_its_own_scored_facts(world, login):
     with translation.override("en"):
         assert [str(r["label"]) for r in object_timeline(ent, world.admin) if r["kind"] == "event"][:2] == [
             "Scored facts changed"] * 2
+
+
+# --- item 18: no survey answer can be read off the difference -------------------------------------
+
+def test_reading_the_survey_before_and_after_one_answer_tells_nothing(world, login):
+    from concord.core.scope import Role
+    from concord.harmony import services as harmony
+    from concord.harmony.models import Survey
+    from concord.registry.models import Employment, Worker
+    from tests.conftest import id_number, make_user
+
+    survey = harmony.survey_open(actor=world.union_a, enterprise=world.ent_a, opens_on=timezone.localdate(),
+                                 closes_on=timezone.localdate() + timedelta(days=7), min_responses=1)
+    questions = list(survey.questions.all())
+    people = []
+    for i in range(6):
+        user = make_user(f"answering_{i}", Role.WORKER)
+        worker = Worker.objects.create(id_number=id_number("330621", "19930404", 500 + i), name=f"答卷{i}", user=user)
+        Employment.objects.create(worker=worker, enterprise=world.ent_a, start_date=date(2024, 1, 1))
+        people.append(user)
+    for user in people[:5]:
+        harmony.survey_answer(survey, user=user, answers={q.pk: 4 for q in questions})
+    union = login(world.union_a)
+    api, page = f"/api/harmony/surveys/{survey.pk}/result/", f"/harmony/surveys/{survey.pk}/"
+
+    def read():
+        body = union.get(api).json()
+        html = union.get(page).content.decode()
+        return {k: v for k, v in body.items() if k != "responses"}, html.split('id="questions"')[1], \
+            html.split('id="s-share">')[1][:20]
+
+    before = read()
+    harmony.survey_answer(survey, user=people[5], answers={q.pk: 1 for q in questions})  # the target's answers
+    after = read()
+    assert before == after  # nothing but the count of responses moves
+    assert all(q["counts"] == [None] * 5 for q in after[0]["questions"]) and after[0]["share"] is None
+    # After the close no answer can come, and the counts are shown.
+    Survey.objects.filter(pk=survey.pk).update(closes_on=timezone.localdate() - timedelta(days=1))
+    closed = union.get(api).json()
+    assert closed["shown"] and closed["questions"][0]["counts"] == [1, 0, 0, 5, 0]

@@ -439,7 +439,7 @@ class SurveyDetail(generic.ObjectDetailView):
             return ctx
         result = services.survey_result(survey)
         ctx["result"] = result
-        ctx["shown"] = survey.responses >= rules.ANONYMITY_FLOOR
+        ctx["shown"] = result["shown"]
         ctx["floor"] = rules.ANONYMITY_FLOOR
         ctx["scale"] = [label for _v, label in reversed(forms.SurveyAnswerForm.SCALE)]
         ctx["chart"] = survey_chart(result) if ctx["shown"] else None
