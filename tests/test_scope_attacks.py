@@ -17,10 +17,11 @@ pytestmark = pytest.mark.django_db
 EVENTS = "/core/audit/events/"
 
 
-def _alert(world):
-    alert_services.signal_record(actor=world.officer_a, enterprise=world.ent_a, kind=alert_rules.WAGE_ARREARS,
+def _alert(world, ent=None):
+    ent = ent or world.ent_a
+    alert_services.signal_record(actor=world.officer_a, enterprise=ent, kind=alert_rules.WAGE_ARREARS,
                                  observed_on=timezone.localdate(), value=D("2.5"), today=timezone.localdate())
-    alert = Alert.objects.get(enterprise=world.ent_a)
+    alert = Alert.objects.get(enterprise=ent)
     alert_services.action_record(alert, actor=world.officer_a, kind="visit", done_on=timezone.localdate(),
                                  summary="Secret处置记录", today=timezone.localdate())
     return alert
@@ -276,3 +277,31 @@ def test_reading_the_survey_before_and_after_one_answer_tells_nothing(world, log
     Survey.objects.filter(pk=survey.pk).update(closes_on=timezone.localdate() - timedelta(days=1))
     closed = union.get(api).json()
     assert closed["shown"] and closed["questions"][0]["counts"] == [1, 0, 0, 5, 0]
+
+
+# --- item 19: veto events name only what the reader may open ---------------------------------------
+
+def test_veto_events_name_no_case_or_alert_the_court_liaison_cannot_open(world, login, django_capture_on_commit_callbacks):
+    from concord.harmony import services as harmony
+    from concord.harmony.models import VetoEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        collective = file_case(world, people=claimants(12, reps=3, prefix="362321"))
+    alert = _alert(world, world.ent_a2)
+    assert alert.level == "red"
+    harmony.detect_vetoes(timezone.localdate())
+    events = list(VetoEvent.objects.all())
+    named = [e for e in events if collective.number in e.description or alert.number in e.description]
+    assert len(named) >= 2, [e.description for e in events]
+    court = login(world.court)
+    bodies = [court.get("/harmony/vetoes/").content.decode(),
+              court.get("/harmony/vetoes/", {"export": "csv"}).content.decode("utf-8-sig"),
+              court.get(f"/registry/enterprises/{world.ent_a.pk}/").content.decode(),
+              court.get(f"/registry/enterprises/{world.ent_a2.pk}/").content.decode()]
+    bodies += [court.get(f"/harmony/vetoes/{e.pk}/").content.decode() for e in named]
+    for body in bodies:
+        assert collective.number not in body and alert.number not in body
+    assert "outside your scope" in bodies[1] or "不在您的范围" in bodies[1]
+    # The town officer, who opens both, still reads the numbers.
+    town = login(world.officer_a).get("/harmony/vetoes/").content.decode()
+    assert collective.number in town and alert.number in town

@@ -93,6 +93,10 @@ class ScopeSpec:
     # events: besides their own lookups they are visible only with their subject, through the
     # subject model's own scope (its role filters and view roles included).
     subject: tuple[str, str] | None = None
+    # Records a row names besides its subject, as (JSON field, key, "app_label.Model"): a row whose
+    # field holds the key is visible only with the record it names (an enterprise's event
+    # "collective dispute filed" names the case in ``data["case"]``).
+    named: tuple = ()
     # Rows that no region holds (a worker with no employment): region roles assigned at a county
     # (a root region) see them, so that no row is ever left outside every scope.
     unplaced: Q | None = None
@@ -204,7 +208,29 @@ def _scope_filter(model, user, action):
         if subject is None:
             return None, False
         q &= subject
+    if spec.named and action == VIEW:
+        q &= named_q(spec.named, user)
     return q, repeats
+
+
+def named_q(named, user) -> Q:
+    """Rows that name no record under a key, or name one ``user`` may view (a correlated EXISTS by
+    the named record's primary key)."""
+    from django.apps import apps
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast
+
+    out = Q()
+    for json_field, key, label in named:
+        target = apps.get_model(label)
+        absent = Q(**{f"{json_field}__{key}__isnull": True})
+        q, _repeats = scope_filter(target, user, VIEW)
+        if q is None:
+            out &= absent
+        elif q:
+            pk = Cast(KeyTextTransform(key, OuterRef(json_field)), models.BigIntegerField())
+            out &= absent | Q(Exists(target._base_manager.filter(q, pk=pk)))
+    return out
 
 
 def subject_models():

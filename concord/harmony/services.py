@@ -434,13 +434,21 @@ def veto_record(*, actor, enterprise, item, occurred_on: date, description: str,
     return event
 
 
+def _veto_reason(event) -> str:
+    """The suspended title's reason: a detected event's description names a case, an alert or a
+    survey that not every reader of the title may open, so the title gives the item and the day."""
+    if not event.key:
+        return event.description[:500]
+    return f"{event.item.text} · {event.occurred_on:%Y-%m-%d}"[:500]
+
+
 def _apply_veto(event, today):
     """A veto during a title's validity suspends it and opens a county review task."""
     for cert in Certification.objects.filter(enterprise_id=event.enterprise_id, status=CertificationStatus.VALID,
                                              certified_on__lte=event.occurred_on + timedelta(days=event.item.look_back_days),
                                              valid_until__gte=event.occurred_on):
         Certification.objects.filter(pk=cert.pk).update(status=CertificationStatus.SUSPENDED, status_changed_on=today,
-                                                         status_reason=event.description[:500])
+                                                         status_reason=_veto_reason(event))
         CountyReview.objects.get_or_create(certification=cert, veto_event=event, defaults={"opened_on": today})
         audit.record_event(actor=None, verb="certification.suspend", target=cert,
                            summary=_("Title suspended: %(item)s") % {"item": event.item.text})
