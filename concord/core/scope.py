@@ -302,15 +302,19 @@ def subject_q(model, user) -> Q | None:
         if subject._meta.pk.get_internal_type() in _INTEGER_KEYS:
             # Object ids are stored as text; the subject's key is compared as a number so that its index serves.
             key = Cast(key, models.BigIntegerField())
-        branches.append(Q(**{f"{ct_field}_id": ct.pk}) & Q(Exists(subject._base_manager.filter(q, pk=key))))
+        branches.append(models.When(**{f"{ct_field}_id": ct.pk}, then=Exists(subject._base_manager.filter(q, pk=key))))
     unscoped = present - {ct.pk for ct in types.values()}
     if unscoped and any(a.role in REGION_ROLES and a.region_id and a.region.parent_id is None for a in assignments_of(user)):
-        branches.append(Q(**{f"{ct_field}_id__in": sorted(unscoped)}))
+        whole.extend(sorted(unscoped))
     if whole:
-        branches.append(Q(**{f"{ct_field}_id__in": whole}))
+        branches.append(models.When(**{f"{ct_field}_id__in": whole}, then=models.Value(True)))
     if not branches:
         return None
-    return reduce(operator.or_, branches)
+    # One CASE on the content type rather than an OR of (type AND EXISTS): only the row's own
+    # type's EXISTS is evaluated, and the planner cannot take the OR of type equalities as an index
+    # condition (it then read every event of those types through the type index and filtered the
+    # union officer's enterprise out of 500,000 rows, instead of walking the time index to 25).
+    return Q(models.Case(*branches, default=models.Value(False), output_field=models.BooleanField()))
 
 
 def q_lookups(q: Q):
