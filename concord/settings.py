@@ -121,8 +121,12 @@ else:
         # Pages read one page of rows through an ordered index; PostgreSQL's default parallel setup
         # cost lets it start parallel workers for such LIMIT queries, which costs ~30 ms for nothing
         # (docs/benchmarks.md). A higher cost keeps parallelism for real county-wide aggregates.
+        # JIT compilation pays off for long analytic queries only: a page's scoped LIMIT query (the
+        # event log checks each event's subject with a correlated EXISTS) is estimated as a full
+        # scan and compiled for 0.4–20 s to run in milliseconds (docs/scope.md). PG_JIT=on restores it.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
             "options", "-c parallel_setup_cost=" + env.str("PG_PARALLEL_SETUP_COST", default="10000")
+            + " -c jit=" + env.str("PG_JIT", default="off")
         )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

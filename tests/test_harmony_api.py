@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from concord.harmony import services
 from concord.harmony.models import (
-    Certification, Evaluation, Indicator, IndicatorScore, Objection, Round, Standard, SurveyTally, Tier,
+    Certification, Evaluation, Indicator, IndicatorScore, Objection, Round, Standard, Survey, SurveyTally, Tier,
 )
 from concord.registry.models import Employment, Enterprise, Worker
 from tests.conftest import id_number
@@ -280,9 +280,22 @@ def test_a_second_survey_response_and_a_late_objection_are_refused(setup, login)
     peer.save()
     services.survey_answer(survey, user=peer.user, answers={q.pk: 5 if i else 2 for i, q in enumerate(questions)})
     body = ok(login(w.union_a).get(f"{API}/surveys/{survey.pk}/result/"))
-    assert body["responses"] == 2 and body["valid"] is True
-    assert body["questions"][0]["counts"] == [0, 1, 0, 1, 0] and body["questions"][1]["counts"] == [0, 0, 0, 1, 1]
-    assert D(body["share"]) == D("91.7")  # 11 of 12 answers satisfied
+    # Valid, but open and below the anonymity floor: still no counts (issue 13 item 18).
+    assert body["responses"] == 2 and body["valid"] is True and body["shown"] is False and body["share"] is None
+    assert body["questions"][0]["counts"] == [None] * 5
+    # Closed with the floor's 5 responses: the counts.
+    for i, value in enumerate((5, 5, 5)):
+        extra = Worker.objects.create(id_number=id_number("330621", "19920303", 910 + i), name=f"职工{i}")
+        Employment.objects.create(worker=extra, enterprise=w.ent_a, start_date=TODAY() - timedelta(days=400),
+                                  contract_signed=True, insured=True)
+        extra.user = make_user(f"extra_worker_{i}", "worker")
+        extra.save()
+        services.survey_answer(survey, user=extra.user, answers={q.pk: value for q in questions})
+    Survey.objects.filter(pk=survey.pk).update(closes_on=TODAY() - timedelta(days=1))
+    body = ok(login(w.union_a).get(f"{API}/surveys/{survey.pk}/result/"))
+    assert body["responses"] == 5 and body["shown"] is True and body["closed"] is True
+    assert body["questions"][0]["counts"] == [0, 1, 0, 1, 3] and body["questions"][1]["counts"] == [0, 0, 0, 1, 4]
+    assert D(body["share"]) == D("96.7")  # 29 of 30 answers satisfied
     text = str(body)
     assert w.worker_a.name not in text and "worker" not in text and "participation" not in text
 

@@ -252,6 +252,10 @@ def test_worker_answers_on_a_phone_once_and_results_are_counts(world, login):
     assert 'id="answers-hidden"' in results.content.decode() and results.context["chart"] is None
     for i, user in enumerate(users[1:]):
         assert login(user).post(f"/harmony/surveys/{survey.pk}/answer/", answers(survey, "2" if i == 0 else "4")).status_code == 302
+    # Still open: nothing but the number of responses (issue 13 item 18, differencing).
+    results = staff.get(f"/harmony/surveys/{survey.pk}/")
+    assert 'id="answers-hidden"' in results.content.decode() and 'id="s-share">—' in results.content.decode()
+    Survey.objects.filter(pk=survey.pk).update(closes_on=TODAY() - timedelta(days=1))
     results = staff.get(f"/harmony/surveys/{survey.pk}/")
     body = results.content.decode()
     assert 'id="s-responses">6<' in body and 'id="s-share">83.3%' in body and 'data-harmony-chart="chart-questions"' in body

@@ -1,7 +1,7 @@
 """Table tests of the scope rules themselves: who sees which rows of which model."""
 import pytest
 
-from concord.core.models import AccessLog, ChangeLogEntry, Region, RoleAssignment, User
+from concord.core.models import AccessLog, ChangeLogEntry, Event, Region, RoleAssignment, User
 from concord.core.scope import ADD, CHANGE, VIEW, can, ensure_in_scope, OutOfScope
 from concord.registry.models import Employment, Enterprise, Worker
 
@@ -27,7 +27,43 @@ CASES = [
     ("officer_a", Region, CHANGE, set()),
     ("admin", AccessLog, VIEW, {"access_a", "access_b"}),
     ("officer_a", AccessLog, VIEW, set()),
+    ("admin", Worker, VIEW, {"worker_a", "peer_a", "worker_b"}),
+    ("court", Worker, VIEW, {"worker_a", "peer_a", "worker_b"}),
+    ("union_a", Worker, CHANGE, {"worker_a"}),
+    ("admin", Event, VIEW, {"event_a", "event_b"}),
+    ("officer_a", Event, VIEW, {"event_a"}),
+    ("union_a", Event, VIEW, {"event_a"}),
+    ("court", Event, VIEW, {"event_a", "event_b"}),  # enterprise events: the court liaison views enterprises
+    ("worker_user", Event, VIEW, set()),
 ]
+
+# Who holds a worker as their employments change (docs/scope.md, "Workers"): the state of
+# worker A's employments → the users who see worker A.
+WORKER_HOLDERS = [
+    ("current at A", {"admin", "auditor", "court", "officer_a", "union_a", "worker_user"}),
+    ("left A, none current", {"admin", "auditor", "court", "officer_a", "worker_user"}),
+    ("left A, current at B", {"admin", "auditor", "court", "officer_b", "worker_user"}),
+    ("no employment", {"admin", "auditor", "court", "worker_user"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state,holders", WORKER_HOLDERS)
+def test_who_holds_a_worker(world, state, holders):
+    from datetime import date
+
+    if state != "current at A":
+        world.emp_a.end_date = date(2025, 6, 30)
+        world.emp_a.save()
+    if state == "left A, current at B":
+        Employment.objects.create(worker=world.worker_a, enterprise=world.ent_b, start_date=date(2025, 7, 1))
+    if state == "no employment":
+        world.emp_a.delete()
+    users = ("admin", "auditor", "court", "officer_a", "officer_b", "union_a", "worker_user")
+    seen = {who for who in users if Worker.objects.visible_to(getattr(world, who)).filter(pk=world.worker_a.pk).exists()}
+    assert seen == holders
+    # Never more than one row per worker, however many employments.
+    assert Worker.objects.visible_to(world.admin).filter(pk=world.worker_a.pk).count() == 1
 
 
 @pytest.mark.django_db

@@ -194,7 +194,13 @@ class Event(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
     objects = ScopedManager()
-    scope = ScopeSpec(regions=("region_path",), enterprise="enterprise_id", write_roles=frozenset())
+    # The region and enterprise at the time, and the subject's own scope now: an event is read only
+    # by those who may view its subject (a court liaison reads court-referred cases' events only).
+    # Some events also name a record in their details (an enterprise's "collective dispute filed" names
+    # the case): those are read only by who may view that record too.
+    scope = ScopeSpec(regions=("region_path",), enterprise="enterprise_id", write_roles=frozenset(),
+                      subject=("content_type", "object_id"),
+                      named=(("data", "case", "disputes.Case"), ("data", "alert", "alerts.Alert")))
 
     class Meta:
         verbose_name = _("event")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core.tables import ConcordTable
 
+from . import selectors
 from .models import CountyReview, Survey, VetoEvent
 
 
@@ -24,6 +25,18 @@ class VetoEventTable(ConcordTable):
 
     def render_origin(self, record):
         return _("Detected") if record.key else _("Recorded by hand")
+
+    def render_description(self, record):
+        # Scoped once for the rows shown (the page, or every row of an export).
+        if getattr(self, "_scoped", None) is None:
+            page = getattr(self, "page", None)
+            rows = [getattr(r, "record", r) for r in (page.object_list if page is not None else self.data)]
+            selectors.scope_veto_descriptions(rows, self.request.user)
+            self._scoped = {r.pk: r.description for r in rows}
+        return self._scoped.get(record.pk, record.description)
+
+    def value_description(self, record):
+        return self.render_description(record)
 
     def value_origin(self, record):
         return self.render_origin(record)

@@ -23,7 +23,7 @@ from concord.core.forms import apply_errors
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, Role, can, ensure_in_scope, user_roles
 
-from . import catalogue_filters as f, catalogue_forms as forms, catalogue_tables as t, measures as harmony_measures, rules, services
+from . import catalogue_filters as f, catalogue_forms as forms, catalogue_tables as t, measures as harmony_measures, rules, selectors, services
 from .models import (
     Certification, CountyReview, Indicator, Standard, Survey, SurveyParticipation, Tier, VetoEvent, VetoItem,
 )
@@ -272,6 +272,9 @@ class VetoEventDetail(generic.ObjectDetailView):
     def get_template_names(self):
         return [self.template_name]
 
+    def get_object(self, queryset=None):
+        return selectors.scope_veto_descriptions([super().get_object(queryset)], self.request.user)[0]
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["edit_url"] = ctx["delete_url"] = ""
@@ -308,7 +311,7 @@ class ReviewDetail(generic.ObjectDetailView):
         review = self.object
         ctx["edit_url"] = ctx["delete_url"] = ""
         ctx["cert"] = review.certification
-        ctx["event"] = review.veto_event
+        ctx["event"] = selectors.scope_veto_descriptions([review.veto_event], self.request.user)[0]
         may_decide = not review.closed_on and CountyReview.objects.visible_to(self.request.user, CHANGE).filter(pk=review.pk).exists()
         ctx["form"] = kwargs.get("form") or (forms.ReviewDecideForm() if may_decide else None)
         return ctx
@@ -439,7 +442,7 @@ class SurveyDetail(generic.ObjectDetailView):
             return ctx
         result = services.survey_result(survey)
         ctx["result"] = result
-        ctx["shown"] = survey.responses >= rules.ANONYMITY_FLOOR
+        ctx["shown"] = result["shown"]
         ctx["floor"] = rules.ANONYMITY_FLOOR
         ctx["scale"] = [label for _v, label in reversed(forms.SurveyAnswerForm.SCALE)]
         ctx["chart"] = survey_chart(result) if ctx["shown"] else None

@@ -1,10 +1,12 @@
 """The harmonious-enterprise section of the enterprise 360 page (registry.panels): titles held, the
-current round's application and veto events; three queries whatever the enterprise's history."""
+current round's application and veto events; three queries whatever the enterprise's history (and
+one per kind of record the veto events name, to scope their descriptions)."""
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.scope import ADD, can
 from concord.registry import panels
 
+from . import selectors
 from .models import Certification, Evaluation, VetoEvent
 
 ROWS = 10
@@ -20,8 +22,9 @@ def enterprise_harmony(enterprise, user):
                   .select_related("round", "tier").order_by("-round__year").first())
     vetoes = None
     if can(user, VetoEvent):
-        vetoes = list(VetoEvent.objects.visible_to(user).filter(enterprise=enterprise).select_related("item")
-                      .order_by("-occurred_on", "-pk")[:ROWS])
+        vetoes = selectors.scope_veto_descriptions(
+            VetoEvent.objects.visible_to(user).filter(enterprise=enterprise).select_related("item")
+            .order_by("-occurred_on", "-pk")[:ROWS], user)
     may_apply = evaluation is None and can(user, Evaluation, ADD)
     return panels.Section(_("Harmonious enterprise"), "harmony/panels/enterprise.html",
                           {"titles": titles, "evaluation": evaluation, "vetoes": vetoes, "enterprise": enterprise,

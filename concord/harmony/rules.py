@@ -93,6 +93,13 @@ SATISFIED_FROM = 4
 ANONYMITY_FLOOR = 5
 
 
+def survey_result_shown(closes_on, today, responses: int) -> bool:
+    """Whether a survey's counts and shares may be shown: once it has closed, and from
+    ANONYMITY_FLOOR responses. While it is open, reading the result before and after one worker
+    answers would give that worker's answers (the difference); after the close no answer comes."""
+    return today > closes_on and responses >= ANONYMITY_FLOOR
+
+
 def is_satisfied(value: int) -> bool:
     return value >= SATISFIED_FROM
 

@@ -180,6 +180,7 @@ def objection_open(evaluation, today: date) -> bool:
 def county_reviews(certification, user):
     rows = list(CountyReview.objects.visible_to(user).filter(certification=certification)
                 .select_related("veto_event__item").order_by("-opened_on", "-pk"))
+    scope_veto_descriptions([r.veto_event for r in rows], user)
     for r in rows:
         r.url = url_or_empty("harmony:countyreview_detail", r.pk)
     return rows
@@ -188,3 +189,50 @@ def county_reviews(certification, user):
 def county_region(region):
     """The county above a town (the issuing federation is the county's)."""
     return region.ancestors().first() or region
+
+
+# --- veto events: descriptions scoped like the records they name ---------------------------------
+
+# A detected veto event's key names its source (services._detected: "veto:<item>:<kind>:<pk>"); its
+# description names that record (a case or alert number, a survey's share). A reader who may not
+# open the record reads a description without it (issue 13: the court liaison saw the numbers of
+# cases that are not court referrals, and of alerts).
+VETO_SOURCES = {"case": ("disputes", "Case"), "alert": ("alerts", "Alert"), "survey": ("harmony", "Survey")}
+
+
+def _hidden_source(kind):
+    return {
+        "case": _("A dispute case outside your scope (see the veto item)."),
+        "alert": _("An early-warning alert outside your scope (see the veto item)."),
+        "survey": _("A satisfaction survey outside your scope (see the veto item)."),
+    }[kind]
+
+
+def veto_source(key: str | None):
+    """(kind, pk) of the record a detected veto event names, or None (recorded by hand)."""
+    parts = (key or "").split(":")
+    if len(parts) == 4 and parts[0] == "veto" and parts[2] in VETO_SOURCES and parts[3].isdigit():
+        return parts[2], int(parts[3])
+    return None
+
+
+def scope_veto_descriptions(events, user):
+    """Replace, in memory, the description of each event whose named record ``user`` may not view
+    (one query per kind of record, whatever the number of events); returns the events."""
+    from django.apps import apps
+
+    events = [e for e in events if e is not None]
+    wanted = {}
+    for e in events:
+        source = veto_source(e.key)
+        if source:
+            wanted.setdefault(source[0], set()).add(source[1])
+    visible = {}
+    for kind, pks in wanted.items():
+        model = apps.get_model(*VETO_SOURCES[kind])
+        visible[kind] = set(model.objects.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+    for e in events:
+        source = veto_source(e.key)
+        if source and source[1] not in visible[source[0]]:
+            e.description = str(_hidden_source(source[0]))
+    return events

@@ -464,13 +464,21 @@ def veto_record(*, actor, enterprise, item, occurred_on: date, description: str,
     return event
 
 
+def _veto_reason(event) -> str:
+    """The suspended title's reason: a detected event's description names a case, an alert or a
+    survey that not every reader of the title may open, so the title gives the item and the day."""
+    if not event.key:
+        return event.description[:500]
+    return f"{event.item.text} · {event.occurred_on:%Y-%m-%d}"[:500]
+
+
 def _apply_veto(event, today):
     """A veto during a title's validity suspends it and opens a county review task."""
     for cert in Certification.objects.filter(enterprise_id=event.enterprise_id, status=CertificationStatus.VALID,
                                              certified_on__lte=event.occurred_on + timedelta(days=event.item.look_back_days),
                                              valid_until__gte=event.occurred_on):
         Certification.objects.filter(pk=cert.pk).update(status=CertificationStatus.SUSPENDED, status_changed_on=today,
-                                                         status_reason=event.description[:500])
+                                                         status_reason=_veto_reason(event))
         CountyReview.objects.get_or_create(certification=cert, veto_event=event, defaults={"opened_on": today})
         audit.record_event(actor=None, verb="certification.suspend", target=cert,
                            summary=_("Title suspended: %(item)s") % {"item": event.item.text})
@@ -662,19 +670,27 @@ def survey_answer(survey, *, user, answers: dict, today: date | None = None) -> 
         raise ValidationError({"survey": _("You have already answered this survey.")}) from None
 
 
-def survey_result(survey) -> dict:
-    """Per question: counts of each answer and the satisfied share; overall: the share when valid."""
+def survey_result(survey, today: date | None = None) -> dict:
+    """Per question: counts of each answer and the satisfied share; overall: the share when valid.
+    ``shown`` is False while the survey is open or below the anonymity floor
+    (rules.survey_result_shown): then every count and share is None, in the page and the API alike."""
+    today = today or timezone.localdate()
+    shown = rules.survey_result_shown(survey.closes_on, today, survey.responses)
     counts = defaultdict(dict)
-    for qid, value, count in SurveyTally.objects.filter(question__survey=survey).values_list("question_id", "value", "count"):
-        counts[qid][value] = count
+    if shown:
+        for qid, value, count in SurveyTally.objects.filter(question__survey=survey).values_list("question_id", "value", "count"):
+            counts[qid][value] = count
     questions = []
     for q in survey.questions.all():
         row = counts.get(q.pk, {})
         n = sum(row.values())
-        questions.append({"question": q, "counts": [row.get(v, 0) for v in range(1, 6)], "answers": n,
-                          "satisfied": rules.satisfaction_share(sum(c for v, c in row.items() if rules.is_satisfied(v)), n, 1)})
-    share = satisfaction_of(survey)
-    return {"questions": questions, "responses": survey.responses, "valid": share is not None, "share": share,
+        questions.append({"question": q, "counts": [row.get(v, 0) for v in range(1, 6)] if shown else [None] * 5,
+                          "answers": n if shown else None,
+                          "satisfied": rules.satisfaction_share(sum(c for v, c in row.items() if rules.is_satisfied(v)), n, 1)
+                          if shown else None})
+    share = satisfaction_of(survey) if shown else None
+    return {"questions": questions, "responses": survey.responses, "shown": shown, "closed": today > survey.closes_on,
+            "valid": survey.responses >= max(survey.min_responses, 1), "share": share,
             "min_responses": survey.min_responses}
 
 

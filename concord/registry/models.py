@@ -83,6 +83,11 @@ class Enterprise(models.Model):
         return self.migrant_count / self.head_count if self.head_count else None
 
 
+# The employment row a condition on ``employments`` is about is a current one. Its negation (no
+# current employment at all) becomes a subquery: Django splits an exclusion across a to-many relation.
+CURRENT_EMPLOYMENT = Q(employments__end_date__isnull=True)
+
+
 class Worker(models.Model):
     class Sex(models.TextChoices):
         MALE = "M", _("Male")
@@ -111,13 +116,24 @@ class Worker(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # Set by services.worker_erase: the row stays (cases and statistics point to it) without the person.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
+
     objects = ScopedManager()
+    # Who holds a worker (docs/scope.md, "Workers"): the enterprise union and the town of a current
+    # employment; a worker with no current employment stays with the towns they worked in (a
+    # dispute is often filed after leaving); one with no employment at all with the county. A past
+    # employer's union keeps the past employment row and its cases, never the worker's record
+    # (their current phone and employer).
     scope = ScopeSpec(
         regions=("employments__enterprise__region__path",),
         enterprise="employments__enterprise",
         worker_user="user",
         view_roles=STAFF_ROLES | {Role.WORKER},
         multi_valued=True,
+        region_link=CURRENT_EMPLOYMENT | ~CURRENT_EMPLOYMENT,
+        enterprise_link=CURRENT_EMPLOYMENT,
+        unplaced=Q(employments__isnull=True),
     )
     # The birth date is personal too: with it, the ID number's middle is known (docs/privacy.md).
     personal_fields = {"id_number": masking.ID_NUMBER, "phone": masking.PHONE, "birth_date": masking.BIRTH_DATE}

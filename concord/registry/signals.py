@@ -2,7 +2,7 @@
 
 Bulk paths (imports, the demo generator) bypass signals and call services.refresh_workforce once."""
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .models import Employment, Worker
@@ -14,10 +14,20 @@ def _refresh_later(enterprise_ids):
     transaction.on_commit(lambda: refresh_workforce(enterprise_ids))
 
 
+@receiver(pre_save, sender=Employment)
+def employment_moving(sender, instance, raw=False, **kwargs):
+    """Remember the enterprise an edited employment had: moving it changes two head counts."""
+    if instance.pk and not raw:
+        instance._enterprise_before = (
+            Employment.objects.filter(pk=instance.pk).values_list("enterprise_id", flat=True).first()
+        )
+
+
 @receiver(post_save, sender=Employment)
 @receiver(post_delete, sender=Employment)
 def employment_changed(sender, instance, **kwargs):
-    _refresh_later([instance.enterprise_id])
+    before = getattr(instance, "_enterprise_before", None)
+    _refresh_later([instance.enterprise_id] + ([before] if before and before != instance.enterprise_id else []))
 
 
 @receiver(post_save, sender=Worker)

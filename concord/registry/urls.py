@@ -1,3 +1,5 @@
+from django.urls import path
+
 from concord.core import generic
 
 from . import import_urls, views as v
@@ -16,4 +18,4 @@ urlpatterns = (
         Employment, list=v.EmploymentList, detail=v.EmploymentDetail, add=v.EmploymentAdd, edit=v.EmploymentEdit,
         delete=v.EmploymentDelete,
     )
-) + import_urls.urlpatterns
+) + [path("workers/<int:pk>/erase/", v.WorkerErase.as_view(), name="worker_erase")] + import_urls.urlpatterns

@@ -2,12 +2,17 @@
 
 Thin views on the generic ones (core/generic.py); reads come from ``selectors``, sections of later
 pillars from ``panels``."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import generic as django_generic
 
 from concord.core import generic
-from concord.core.scope import ENTERPRISE_ROLES, REGION_ROLES, assignments_of
+from concord.core.scope import CHANGE, ENTERPRISE_ROLES, REGION_ROLES, assignments_of
 
-from . import filters as f, panels, selectors, tables as t
+from . import filters as f, panels, selectors, services, tables as t
 from .forms import EmploymentForm, EnterpriseForm, WorkerCreateForm, WorkerForm
 from .models import Enterprise, Worker
 
@@ -70,11 +75,33 @@ class EnterpriseDetail(generic.ObjectDetailView):
         return ctx
 
 
-class EnterpriseAdd(generic.ObjectCreateView):
+class KeyFlagsMixin:
+    """The scored facts (services.KEY_FLAGS) are the town's or the county's to set: shown but
+    disabled for anyone else (a disabled field keeps its value whatever is posted), and a change
+    is an event on the enterprise's timeline."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        instance = form.instance
+        region = instance.region if instance.pk else None
+        if not services.may_set_key_flags(self.request.user, region):
+            for name in services.KEY_FLAGS:
+                form.fields[name].disabled = True
+                form.fields[name].help_text = _("Set by the town or the county.")
+        return form
+
+    def save_form(self, form):
+        before = services.key_flags_of(form.instance if form.instance.pk else None)
+        enterprise = form.save()
+        services.record_key_flag_changes(enterprise, before, actor=self.request.user)
+        return enterprise
+
+
+class EnterpriseAdd(KeyFlagsMixin, generic.ObjectCreateView):
     form_class = EnterpriseForm
 
 
-class EnterpriseEdit(generic.ObjectEditView):
+class EnterpriseEdit(KeyFlagsMixin, generic.ObjectEditView):
     form_class = EnterpriseForm
 
 
@@ -104,7 +131,10 @@ class WorkerDetail(generic.ObjectDetailView):
             origin_facts=_facts(worker, user, self.origin_fields),
             employments=selectors.worker_employments(worker, user),
             panels=panels.sections_for(panels.WORKER, worker, self.request),
+            erase_url=services.may_erase(user) and reverse("registry:worker_erase", args=[worker.pk]),
         )
+        if worker.erased_at:
+            ctx["edit_url"] = ""
         return ctx
 
 
@@ -128,6 +158,10 @@ class WorkerAdd(_RequestInForm, generic.ObjectCreateView):
 
 class WorkerEdit(_RequestInForm, generic.ObjectEditView):
     form_class = WorkerForm
+
+    def get_queryset(self):
+        # An erased row is never filled with a person again.
+        return super().get_queryset().filter(erased_at__isnull=True)
 
 
 # --- employments ---------------------------------------------------------------------------------
@@ -182,3 +216,29 @@ class EmploymentEdit(generic.ObjectEditView):
 class EmploymentDelete(generic.ObjectDeleteView):
     pass
 
+
+
+class WorkerErase(generic.ScopedViewMixin, django_generic.DetailView):
+    """The county administrator's erasure of a worker's personal data (services.worker_erase says
+    what goes and what stays). Others who may change the worker see why they cannot."""
+
+    model = Worker
+    action = CHANGE
+    template_name = "registry/worker_erase.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["may_erase"] = services.may_erase(self.request.user) and not self.object.erased_at
+        ctx["errors"] = kwargs.get("errors", {})
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        self.object = worker = self.get_object()
+        if not services.may_erase(request.user):
+            raise PermissionDenied
+        try:
+            services.worker_erase(worker, actor=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(errors=exc.message_dict), status=400)
+        messages.success(request, _("The worker's personal data was erased."))
+        return redirect(worker.get_absolute_url())

@@ -421,6 +421,9 @@ class SurveyResultSerializer(serializers.Serializer):
     responses = serializers.IntegerField()
     min_responses = serializers.IntegerField()
     valid = serializers.BooleanField(help_text=_("Enough responses for a result."))
+    closed = serializers.BooleanField(help_text=_("The survey has closed: no answer comes any more."))
+    shown = serializers.BooleanField(
+        help_text=_("Counts and shares are given: the survey has closed and has at least 5 responses (null until then)."))
     share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True,
                                      help_text=_("Satisfied share (%) over the questions that count, when valid."))
     questions = QuestionResultSerializer(many=True)
@@ -428,7 +431,7 @@ class SurveyResultSerializer(serializers.Serializer):
     @staticmethod
     def from_result(survey, result):
         return {"survey": survey.pk, "responses": result["responses"], "min_responses": result["min_responses"],
-                "valid": result["valid"], "share": result["share"],
+                "valid": result["valid"], "closed": result["closed"], "shown": result["shown"], "share": result["share"],
                 "questions": [{"question": q["question"].pk, "text": q["question"].text, "counts": q["counts"],
                                "answers": q["answers"], "satisfied": q["satisfied"]} for q in result["questions"]]}
 

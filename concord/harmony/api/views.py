@@ -295,9 +295,10 @@ class SurveyApiFilter(TownFilterMixin):
 class SurveyViewSet(ScopedReadOnlyViewSet):
     """Satisfaction surveys in the caller's scope, newest first. Filters: ``enterprise``, ``round``,
     ``town``. ``GET {id}/result/``: the per-question counts and the satisfied share (no answer is
-    tied to anyone). An enterprise's current workers see its surveys too. The counts are shown once
-    the survey has its minimum number of responses, so that no small group's answers can be read
-    off them."""
+    tied to anyone). An enterprise's current workers see its surveys too. The counts and shares are
+    shown once the survey has closed and has at least 5 responses (``shown``; null before), so that
+    neither a small group's answers nor one worker's (by the difference before and after they
+    answer) can be read off them."""
 
     queryset = Survey.objects.all()
     serializer_class = s.SurveySerializer
@@ -316,9 +317,6 @@ class SurveyViewSet(ScopedReadOnlyViewSet):
         enough workers answered."""
         survey = self.get_object()
         result = services.survey_result(survey)
-        if survey.responses < max(survey.min_responses, 1):
-            for question in result["questions"]:
-                question.update(counts=[None] * 5, answers=None, satisfied=None)
         return Response(s.SurveyResultSerializer(s.SurveyResultSerializer.from_result(survey, result)).data)
 
 

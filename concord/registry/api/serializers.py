@@ -8,7 +8,7 @@ from rest_framework import serializers
 from concord.core import masking
 from concord.core.api.base import ScopedSerializer
 
-from .. import rules
+from .. import rules, services
 from ..forms import ID_NUMBER_MESSAGES, id_number_taken
 from ..models import Employment, Enterprise, Worker, phone_validator
 
@@ -30,6 +30,30 @@ class EnterpriseSerializer(ScopedSerializer):
 
     def get_contact_phone_masked(self, obj) -> str:
         return masking.mask_phone(obj.contact_phone)
+
+    def validate(self, attrs):
+        # The scored facts are the town's or the county's (services.KEY_FLAGS); the union's own
+        # write of them is refused by name, whatever else the request changes.
+        request = self.context.get("request")
+        current = services.key_flags_of(self.instance)
+        region = self.instance.region if self.instance is not None else None
+        if request is not None and not services.may_set_key_flags(request.user, region):
+            refused = {name: [_("Only the town or the county sets this.")] for name in services.KEY_FLAGS
+                       if name in attrs and attrs[name] != current[name]}
+            if refused:
+                raise serializers.ValidationError(refused)
+        self._key_flags_before = current
+        return super().validate(attrs)
+
+    def create(self, validated_data):
+        enterprise = super().create(validated_data)
+        services.record_key_flag_changes(enterprise, self._key_flags_before, actor=getattr(self.context.get("request"), "user", None))
+        return enterprise
+
+    def update(self, instance, validated_data):
+        enterprise = super().update(instance, validated_data)
+        services.record_key_flag_changes(enterprise, self._key_flags_before, actor=getattr(self.context.get("request"), "user", None))
+        return enterprise
 
     def to_internal_value(self, data):
         # Spaces and hyphens typed or pasted into a code or a phone are dropped before validation.
@@ -87,6 +111,8 @@ class WorkerSerializer(ScopedSerializer):
 
     def validate(self, attrs):
         employment = {name: attrs.pop(name) for name in self.employment_fields if name in attrs}
+        if self.instance is not None and self.instance.erased_at:
+            raise serializers.ValidationError(_("This worker's personal data has been erased; the row cannot be changed."))
         attrs = super().validate(attrs)
         if self.instance is not None:
             if employment:
