@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from concord.core.filters import bound_filters
 from concord.core.models import Region
 
 
@@ -68,6 +69,10 @@ class TownFilterMixin(django_filters.FilterSet):
     """``town``: a region id; the rows of that region and the regions under it."""
 
     town = django_filters.NumberFilter(method="filter_town", help_text=gettext_lazy("Town (region id): its communities too."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_filters(self)  # ids no column can hold are refused (400), not sent to the database
 
     def filter_town(self, qs, name, value):
         path = Region.objects.filter(pk=value).values_list("path", flat=True).first()

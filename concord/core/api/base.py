@@ -2,8 +2,10 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework import serializers, viewsets
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
+from concord.core.filters import BoundedFilterBackend
 from concord.core.scope import ADD, CHANGE, DELETE, VIEW, OutOfScope, ensure_in_scope
 
 
@@ -41,7 +43,20 @@ class ScopedSerializer(serializers.ModelSerializer):
         return {f.name: getattr(self.instance, f.name) for f in self.instance._meta.concrete_fields if f.name in self.fields or f.attname in self.fields}
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class BoundedFiltersMixin:
+    """Every viewset's django-filter backend (whether from the settings or a viewset's own
+    ``filter_backends``) builds its filter set with ``core.filters.bound_filters``: an id or number
+    no column can hold is a 400 with the filter's message, not a database error."""
+
+    def filter_queryset(self, queryset):
+        for backend in list(self.filter_backends):
+            if backend is DjangoFilterBackend:
+                backend = BoundedFilterBackend
+            queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
+
+
+class ScopedModelViewSet(BoundedFiltersMixin, viewsets.ModelViewSet):
     """Rows come from ``visible_to(user, action)``; every write is re-checked against the scope in
     its transaction and rolled back if it leaves it."""
 
@@ -72,7 +87,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         self._save_in_scope(serializer, CHANGE)
 
 
-class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class ScopedReadOnlyViewSet(BoundedFiltersMixin, viewsets.ReadOnlyModelViewSet):
     concord_api = True
     select_related: tuple[str, ...] = ()
 

@@ -1,0 +1,145 @@
+"""Odd page parameters never give a server error (issue 13 item 23) and a list page never renders
+more than the platform's cap of rows (item 15).
+
+Every list page and every API list route is found from the URL resolver, the scope matrix's way
+(routes added later are covered without editing this file). Each is asked for odd ``page``,
+``per_page``/``page_size`` and ``sort``/``ordering`` values, and each of its filters for huge
+integers, negatives, non-numbers and unicode, one filter at a time (a filter that refuses its value
+would otherwise hide the others). Any 5xx fails, naming the URL."""
+import pytest
+from django.urls import reverse
+
+from concord.core import generic, tables
+from concord.registry.models import Enterprise
+
+from tests.conftest import credit_code
+from tests.test_scope_matrix import routes
+
+ODD_NUMBERS = ["-1", "0", "9223372036854775808", "-9223372036854775809", "99999999999999999999999", "1e400", "1.5",
+               "abc", "１２", "😀", "%00", " "]
+ODD_SORTS = ["nonexistent", "-", "--name", "name__pk", "😀", "pk,-pk", "?"]
+ODD_FILTER_VALUES = ["9223372036854775808", "-9223372036854775809", "-1", "99999999999999999999999", "abc", "😀",
+                     "1e400", "2026-13-45", "x" * 300]
+
+
+def list_pages():
+    """(name, url, view class) of every list page: a route without parameters whose view is the
+    generic list view."""
+    out = []
+    for pattern, _route, name in routes():
+        view_class = getattr(pattern.callback, "view_class", None)
+        if view_class is None or not issubclass(view_class, generic.ObjectListView) or pattern.pattern.regex.groupindex:
+            continue
+        out.append((name, reverse(name), view_class))
+    return out
+
+
+def api_lists():
+    """(name, url, viewset class) of every API list route."""
+    out = []
+    for pattern, _route, name in routes():
+        cls = getattr(pattern.callback, "cls", None)
+        actions = getattr(pattern.callback, "actions", None) or {}
+        if cls is None or actions.get("get") != "list" or pattern.pattern.regex.groupindex:
+            continue
+        out.append((name, reverse(name), cls))
+    return out
+
+
+def page_filter_names(view_class):
+    filterset_class = getattr(view_class, "filterset_class", None)
+    return sorted(filterset_class.base_filters) if filterset_class is not None else []
+
+
+def api_filter_names(cls):
+    from django_filters.rest_framework import DjangoFilterBackend
+
+    view = cls()
+    view.request = None
+    view.format_kwarg = None
+    view.action = "list"
+    view.kwargs = {}
+    queryset = cls.queryset
+    filterset_class = DjangoFilterBackend().get_filterset_class(view, queryset)
+    return sorted(filterset_class.base_filters) if filterset_class is not None else []
+
+
+def assert_no_server_error(client, url, params, problems):
+    response = client.get(url, params)
+    if response.status_code >= 500:
+        problems.append(f"GET {url} {params}: {response.status_code}")
+    return response
+
+
+def test_routes_are_found():
+    assert len(list_pages()) > 20
+    assert len(api_lists()) > 15
+
+
+@pytest.mark.django_db
+def test_odd_page_parameters_never_give_a_server_error(world, login):
+    client = login(world.admin)
+    client.raise_request_exception = False  # collect every 5xx, not only the first
+    problems = []
+    for _name, url, view_class in list_pages():
+        for value in ODD_NUMBERS:
+            for param in ("page", "per_page"):
+                assert_no_server_error(client, url, {param: value}, problems)
+        for value in ODD_SORTS:
+            assert_no_server_error(client, url, {"sort": value}, problems)
+        for flt in page_filter_names(view_class):
+            for value in ODD_FILTER_VALUES:
+                assert_no_server_error(client, url, {flt: value}, problems)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_odd_api_parameters_never_give_a_server_error(world, login):
+    client = login(world.admin)
+    client.raise_request_exception = False  # collect every 5xx, not only the first
+    problems = []
+    for _name, url, cls in api_lists():
+        for value in ODD_NUMBERS:
+            for param in ("page", "page_size"):
+                response = assert_no_server_error(client, url, {param: value}, problems)
+                if response.status_code >= 400 and response.status_code < 500:
+                    assert response.status_code in (400, 404), f"GET {url} {param}={value}: {response.status_code}"
+        for value in ODD_SORTS:
+            assert_no_server_error(client, url, {"ordering": value}, problems)
+        for flt in api_filter_names(cls):
+            for value in ODD_FILTER_VALUES:
+                response = assert_no_server_error(client, url, {flt: value}, problems)
+                if response.status_code == 400:
+                    assert response.json(), f"GET {url} {flt}={value}: a 400 without a message"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_per_page_is_capped_on_the_pages(world, login):
+    cap = tables.max_per_page()
+    Enterprise.objects.bulk_create([
+        Enterprise(credit_code=credit_code(1000 + i), name=f"Alpha批量{i:04d}有限公司", region=world.town_a)
+        for i in range(cap + 30)
+    ])
+    client = login(world.admin)
+    response = client.get(reverse("registry:enterprise_list"), {"per_page": "100000"})
+    assert response.status_code == 200
+    rows = response.context["table"].paginated_rows
+    assert len(list(rows)) == cap
+    # A negative or zero count is the default page, not an error.
+    for value in ("-1", "0"):
+        response = client.get(reverse("registry:enterprise_list"), {"per_page": value})
+        assert response.status_code == 200
+        assert 0 < len(list(response.context["table"].paginated_rows)) <= cap
+
+
+@pytest.mark.django_db
+def test_api_page_size_is_capped(world, login):
+    Enterprise.objects.bulk_create([
+        Enterprise(credit_code=credit_code(3000 + i), name=f"Alpha接口{i:04d}有限公司", region=world.town_a)
+        for i in range(520)
+    ])
+    client = login(world.admin)
+    response = client.get("/api/enterprises/", {"page_size": "100000"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 500
