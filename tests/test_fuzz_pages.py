@@ -6,11 +6,13 @@ Every list page and every API list route is found from the URL resolver, the sco
 ``per_page``/``page_size`` and ``sort``/``ordering`` values, and each of its filters for huge
 integers, negatives, non-numbers and unicode, one filter at a time (a filter that refuses its value
 would otherwise hide the others). Any 5xx fails, naming the URL."""
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from concord.core import generic, tables
-from concord.registry.models import Enterprise
+from concord.registry.models import Employment, Enterprise
 
 from tests.conftest import credit_code
 from tests.test_scope_matrix import routes
@@ -143,3 +145,48 @@ def test_api_page_size_is_capped(world, login):
     response = client.get("/api/enterprises/", {"page_size": "100000"})
     assert response.status_code == 200
     assert len(response.json()["results"]) == 500
+
+
+# --- odd request bodies and operations (item 23) --------------------------------------------------
+
+@pytest.mark.django_db
+def test_deleting_a_referenced_record_is_a_conflict_naming_what_refers_to_it(world, login):
+    client = login(world.admin)
+    response = client.delete(f"/api/enterprises/{world.ent_a.pk}/")
+    assert response.status_code == 409, response.content
+    detail = response.json()["detail"]
+    assert "1" in detail and str(Employment._meta.verbose_name) in detail
+    assert Enterprise.objects.filter(pk=world.ent_a.pk).exists()
+    # In English too.
+    response = client.delete(f"/api/enterprises/{world.ent_a.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409 and "employment" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["[]", "[1, 2]", '"text"', "7"])
+def test_a_body_that_is_not_an_object_is_a_bad_request(world, login, body):
+    client = login(world.admin)
+    for method in (client.patch, client.put):
+        response = method(f"/api/enterprises/{world.ent_a.pk}/", data=body, content_type="application/json")
+        assert response.status_code == 400, (method, body, response.content)
+        assert response.json()["non_field_errors"]
+    response = client.post("/api/enterprises/", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["non_field_errors"]
+
+
+@pytest.mark.django_db
+def test_a_payment_before_any_legal_parameter_is_a_bad_request(world, login):
+    from concord.disputes import services
+    from concord.disputes.models import Installment
+    from tests.disputes_helpers import file_case
+
+    case = services.case_mediate(services.case_accept(file_case(world), actor=world.officer_a), actor=world.officer_a)
+    services.case_agree(case, actor=world.officer_a, signed_on=date.today(), effective_on=date.today(), amount=1000,
+                        terms="一次付清")
+    item = Installment.objects.get(agreement__case=case)
+    response = login(world.officer_a).post(f"/api/installments/{item.pk}/pay/",
+                                           {"paid_on": "1990-01-01", "paid_amount": "1000"}, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "1990-01-01" in response.json()["detail"]
+    item.refresh_from_db()
+    assert item.paid_on is None

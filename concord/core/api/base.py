@@ -1,9 +1,13 @@
 """Base serializer and viewset: the same scope mechanism as the pages."""
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework import serializers, viewsets
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from concord.core.filters import BoundedFilterBackend
 from concord.core.scope import ADD, CHANGE, DELETE, VIEW, OutOfScope, ensure_in_scope
@@ -23,6 +27,14 @@ class ScopedSerializer(serializers.ModelSerializer):
             queryset = getattr(target, "queryset", None)
             if queryset is not None and hasattr(queryset.model, "scope"):
                 target.queryset = queryset.visible_to(request.user, VIEW)
+
+    def run_validation(self, data=empty):
+        # A body that is not a JSON object (a list, a string, a number) is refused here, before a
+        # subclass's to_internal_value reads it as a dict.
+        if data is not empty and data is not None and not isinstance(data, Mapping):
+            message = self.error_messages["invalid"].format(datatype=type(data).__name__)
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="invalid")
+        return super().run_validation(data)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
