@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "concord.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "concord.core.uploads.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF parses POSTs)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
