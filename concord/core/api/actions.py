@@ -30,6 +30,24 @@ class ActionCheckSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True)
 
 
+class ValidationErrorSerializer(serializers.Serializer):
+    """A refusal: messages keyed by the input's field, or ``non_field_errors`` for the whole input."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        ref_name = "ValidationError"
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    """An error as DRF answers it: one message (404, 409, 413…)."""
+
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "ErrorDetail"
+
+
 def action_check(name, label, reason) -> Response:
     return Response({"action": name, "label": str(label), "allowed": reason is None, "reason": reason})
 
@@ -58,10 +76,15 @@ def add_action_routes(viewset, actions, *, detail_serializer, noun: str, url_pat
         handler.__name__ = key.replace("-", "_")
         handler.__doc__ = (f"Take the “{key}” action (POST), or ask whether you may take it now (GET). "
                            f"Answers the {noun}, or 400 with the refusal.")
-        handler = extend_schema(methods=["GET"], responses=ActionCheckSerializer)(handler)
-        handler = extend_schema(methods=["POST"], request=serializer_class, responses=detail_serializer)(handler)
+        # action() first: it replaces the function's kwargs, where extend_schema keeps the schema
+        # (the other order left GET and POST described as the record, in and out).
         handler = action(detail=True, methods=["get", "post"], url_path=url_path(key) if url_path else key,
                          pagination_class=None, filter_backends=[])(handler)
+        handler = extend_schema(methods=["GET"], responses=ActionCheckSerializer,
+                                description=f"Whether you may take the “{key}” action now, and why not.")(handler)
+        handler = extend_schema(methods=["POST"], request=serializer_class,
+                                responses={200: detail_serializer, 400: ValidationErrorSerializer},
+                                description=f"Take the “{key}” action. Answers the {noun}, or 400 with the refusal.")(handler)
         setattr(viewset, handler.__name__, handler)
 
 

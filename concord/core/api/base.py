@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
+from concord.core.api import schema as _schema  # noqa: F401  (registers the schema extensions)
 from concord.core.filters import BoundedFilterBackend
 from concord.core.scope import ADD, CHANGE, DELETE, VIEW, OutOfScope, ensure_in_scope
 
