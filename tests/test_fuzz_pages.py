@@ -190,3 +190,32 @@ def test_a_payment_before_any_legal_parameter_is_a_bad_request(world, login):
     assert "1990-01-01" in response.json()["detail"]
     item.refresh_from_db()
     assert item.paid_on is None
+
+
+# --- the OpenAPI schema describes the routes as they answer -------------------------------------
+
+def test_workflow_action_routes_are_described_as_they_are():
+    from drf_spectacular.generators import SchemaGenerator
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    paths = document["paths"]
+    accept = paths["/api/cases/{id}/accept/"]
+    assert accept["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ActionCheck")
+    body = accept["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert not body.endswith("/CaseDetail"), "POST takes the action's input, not the case"
+    assert accept["post"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/CaseDetail")
+    checked = 0
+    for path, item in paths.items():
+        get = item.get("get")
+        if get and "post" in item and "{id}" in path and get["responses"]["200"]["content"]["application/json"]["schema"].get("$ref", "").endswith("/ActionCheck"):
+            post_body = item["post"].get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            detail = item["post"]["responses"]["200"]["content"]["application/json"]["schema"].get("$ref")
+            assert post_body.get("$ref") != detail, f"{path}: POST described as taking the record it answers"
+            checked += 1
+    assert checked > 10
+    # A read-only choice that may be blank lists the blank (the case's court-referral kind).
+    case = document["components"]["schemas"]["CaseDetail"]["properties"]["court_referral_kind"]
+    assert any(part.get("$ref", "").endswith("/BlankEnum") for part in case.get("oneOf", [])), case
+    # The import route's refusal: the file's problems or the request's own errors.
+    refusal = paths["/api/risk-signals/import/"]["post"]["responses"]["400"]["content"]["application/json"]["schema"]
+    assert {r["$ref"].rsplit("/", 1)[1] for r in refusal["anyOf"]} == {"ImportResult", "ValidationError"}
