@@ -266,6 +266,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set (the workflow actions' inputs reuse the case's choices; core/api/actions.py).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseOutcomeEnum": "concord.disputes.models.Outcome",
+        "AgreementOutcomeEnum": "concord.disputes.models.AGREEMENT_OUTCOMES",
+        "ReferralOutcomeEnum": "concord.disputes.models.REFERRAL_OUTCOMES",
+        "ConfirmationResultEnum": "concord.disputes.models.ConfirmationResult",
+    },
 }
 
 # Audit: the request id (X-Request-ID) is the correlation id of every change-log entry.

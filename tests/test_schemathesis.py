@@ -7,7 +7,7 @@ server error, and must conform to the schema's description of it.
 
 It runs in the PostgreSQL phase of ``make test`` only (the database the production profile uses;
 the SQLite phase skips it). It is bounded: a fixed derandomised seed and ``SCHEMATHESIS_EXAMPLES``
-examples per operation (default 8), so that a run takes a few minutes on a small machine and finds
+examples per operation (default 5), so that a run takes a few minutes on a small machine and finds
 the same cases every time."""
 import os
 
@@ -16,7 +16,7 @@ import pytest
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="the schemathesis run belongs to the PostgreSQL phase")
 
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 
 if POSTGRES:
     import schemathesis

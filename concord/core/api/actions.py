@@ -70,6 +70,12 @@ def add_action_routes(viewset, actions, *, detail_serializer, noun: str, url_pat
     segment (default: the key); the method is the key with underscores; ``noun`` says what a POST
     answers, for the route's description."""
     for key, serializer_class in actions.items():
+        # Each action's input is its own schema component (<Noun><Action>Input): apps name their
+        # serializers alike (two NoteSerializers), and one component name must mean one shape.
+        ref = "".join(part.capitalize() for part in f"{noun} {key}".replace("-", " ").replace("_", " ").split()) + "Input"
+        meta = type("Meta", (getattr(serializer_class, "Meta", object),), {"ref_name": ref})
+        serializer_class = type(ref + "Serializer", (serializer_class,), {"Meta": meta, "__module__": serializer_class.__module__})
+
         def handler(self, request, pk=None, format=None, _key=key):
             return self.run_action(request, _key)
 
