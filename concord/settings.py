@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "concord.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "concord.core.uploads.RequestSizeLimitMiddleware",  # before anything reads the body (CSRF parses POSTs)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -295,6 +296,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "concord.core.api.exceptions.exception_handler",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -307,8 +309,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Choice sets whose field name ("kind") other components use too, named after their enum.
-    "ENUM_NAME_OVERRIDES": {"DocumentKindEnum": "concord.disputes.models.DocumentKind"},
+    # One name per choice set: "kind" fields of several components, and the workflow actions' inputs that
+    # reuse the case's choices (core/api/actions.py).
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "concord.disputes.models.DocumentKind",
+        "CaseOutcomeEnum": "concord.disputes.models.Outcome",
+        "AgreementOutcomeEnum": "concord.disputes.models.AGREEMENT_OUTCOMES",
+        "ReferralOutcomeEnum": "concord.disputes.models.REFERRAL_OUTCOMES",
+        "ConfirmationResultEnum": "concord.disputes.models.ConfirmationResult",
+    },
 }
 
 # Audit: the request id (X-Request-ID) is the correlation id of every change-log entry.

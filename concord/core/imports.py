@@ -26,6 +26,8 @@ import io
 import os
 from pathlib import Path
 import re
+import zipfile
+from zlib import error as zlib_error
 
 from django.conf import settings
 from django.db.models import fields as models_fields
@@ -620,6 +622,7 @@ def read_table(source, filename: str | None = None, *, limit: int | None = None)
         raise ImportFileError(_("The file is empty."))
     suffix = Path(name).suffix.lower()
     if data.startswith(_ZIP) or data.startswith(_OLE):
+        check_workbook(data)  # before the reader: a far cell would make it allocate without bound
         header, rows = _read_workbook(data)
     elif _looks_binary(data) or (suffix and suffix not in _SPREADSHEET_SUFFIXES | {".csv", ".txt", ".tsv"}):
         raise ImportFileError(_("This file is not a spreadsheet: upload an Excel (.xlsx, .xls), OpenDocument (.ods) or CSV file."))
@@ -671,6 +674,242 @@ def _read_workbook(data: bytes):
                 yield number, sheet_name, cells
 
     return header, rows()
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbook limits, checked before the reader opens the file.
+#
+# calamine loads a sheet as one rectangle of cells from its first used cell to its last, 32 bytes
+# a cell (measured: a sheet whose cells are A1 and XFD1048576 asks for 549,755,813,888 bytes and the
+# process aborts, SIGABRT, killing the gunicorn worker). So the rectangle of every sheet is bounded
+# before the reader sees the file:
+# - .xlsx/.xlsm: the zip is inspected (number of entries, uncompressed size, counted while
+#   decompressing so that a lying header does not help) and each sheet's XML is scanned for its
+#   declared <dimension> and the last row and column its cells name;
+# - .xls, .ods, .xlsb and sheets whose cells carry no positions: the sheets are opened first in a
+#   child process whose address space is limited (RLIMIT_AS): if the reader aborts there, only the
+#   child dies, and the file is refused.
+# Limits (settings): rows per sheet CONCORD_IMPORT_MAX_ROWS (default 1,048,576, Excel's own, because
+# the exports of long lists continue on further sheets at that row), columns CONCORD_IMPORT_MAX_COLUMNS
+# (default 256: the widest file kind has about 30 columns), cells per sheet CONCORD_IMPORT_MAX_CELLS
+# (default 32 million, about 1 GB in the reader: a full 1,048,575-row export sheet of 20 columns is
+# 21 million), CONCORD_IMPORT_MAX_ENTRIES (default 1,000 zip entries), uncompressed size
+# CONCORD_IMPORT_MAX_UNZIPPED_BYTES (default 16 × the upload limit) and the child's memory
+# CONCORD_IMPORT_PROBE_MEMORY_MB (default 2,048).
+
+DEFAULT_MAX_ROWS = 1_048_576
+DEFAULT_MAX_COLUMNS = 256
+DEFAULT_MAX_CELLS = 32_000_000
+DEFAULT_MAX_ENTRIES = 1000
+DEFAULT_PROBE_MEMORY_MB = 2048
+PROBE_TIMEOUT_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    rows: int
+    columns: int
+    cells: int
+    entries: int
+    unzipped_bytes: int
+    probe_memory: int
+
+    @classmethod
+    def from_settings(cls) -> "WorkbookLimits":
+        get = lambda name, default: int(getattr(settings, name, default))  # noqa: E731
+        return cls(
+            rows=get("CONCORD_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS),
+            columns=get("CONCORD_IMPORT_MAX_COLUMNS", DEFAULT_MAX_COLUMNS),
+            cells=get("CONCORD_IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS),
+            entries=get("CONCORD_IMPORT_MAX_ENTRIES", DEFAULT_MAX_ENTRIES),
+            unzipped_bytes=get("CONCORD_IMPORT_MAX_UNZIPPED_BYTES", 16 * max_bytes()),
+            probe_memory=get("CONCORD_IMPORT_PROBE_MEMORY_MB", DEFAULT_PROBE_MEMORY_MB) * 1024 * 1024,
+        )
+
+
+def column_letters(number: int) -> str:
+    """1 → A, 26 → Z, 27 → AA, 16384 → XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + (ch - 64)
+    return number
+
+
+def _check_extent(rows: int, columns: int, limits: WorkbookLimits) -> None:
+    """Refuse a sheet whose rectangle of cells is beyond the limits, naming its last cell."""
+    if rows > limits.rows or columns > limits.columns:
+        raise ImportFileError(_(
+            "A sheet of this file reaches cell %(cell)s (row %(row)s, column %(column)s); an import file may use at "
+            "most %(max_rows)s rows and %(max_columns)s columns of a sheet. Delete what lies beyond your data (or copy "
+            "only the data to a new file) and retry.") % {
+            "cell": f"{column_letters(columns)}{rows}", "row": f"{rows:,}", "column": f"{columns:,}",
+            "max_rows": f"{limits.rows:,}", "max_columns": f"{limits.columns:,}"})
+    if rows * columns > limits.cells:
+        raise ImportFileError(_(
+            "A sheet of this file spans %(rows)s rows by %(columns)s columns, more than the %(cells)s cells an import "
+            "reads at once; split it into smaller files.") % {
+            "rows": f"{rows:,}", "columns": f"{columns:,}", "cells": f"{limits.cells:,}"})
+
+
+def _too_complex():
+    return ImportFileError(_("This file cannot be read safely: it is too large or too complex once unpacked. "
+                             "Save the data again as a plain .xlsx or CSV file and retry."))
+
+
+# What a sheet's XML says about its extent. Excel writes ``<row r="7" …>`` and ``<c r="B7" …>`` with
+# the position first; the scan reads the positions with one findall per chunk (C speed, ~1 s for a
+# 100,000-row sheet) and counts the tags with bytes.count. A cell or row whose position is missing
+# or not written first is not bounded by the scan: the file then goes to the child-process probe.
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\sref="([A-Za-z]{1,4})(\d{1,10})(?::([A-Za-z]{1,4})(\d{1,10}))?"')
+_CELL_REF = re.compile(rb'c r="([A-Za-z]{1,4})(\d{1,10})"')
+_ROW_REF = re.compile(rb'row r="(\d{1,10})"')
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")
+_ROW_TAGS = (b"<row ", b"<row>", b"<row/>", b":row ", b":row>", b":row/>")
+_CHUNK = 1 << 22
+_OVERLAP = 64  # longer than any pattern above, so that a tag cut by a chunk boundary is seen
+
+
+def _count(text: bytes, needles) -> int:
+    return sum(text.count(n) for n in needles)
+
+
+class _SheetExtent:
+    """The last row and column a sheet's XML declares or uses, read chunk by chunk."""
+
+    def __init__(self):
+        self.rows = self.columns = 0
+        self.row_tags = self.numbered_rows = self.cell_tags = self.numbered_cells = 0
+        self._tail = b""
+        self._dimension_seen = False
+
+    def feed(self, chunk: bytes) -> None:
+        tail, text = self._tail, self._tail + chunk
+        if not self._dimension_seen and (match := _DIMENSION.search(text)):
+            self._dimension_seen = True
+            last_col, last_row = (match[3], match[4]) if match[3] else (match[1], match[2])
+            self.rows = max(self.rows, int(last_row))
+            self.columns = max(self.columns, _column_number(last_col))
+        cells = _CELL_REF.findall(text)
+        if cells:
+            letters = max({c[0].upper() for c in cells}, key=lambda b: (len(b), b))
+            self.columns = max(self.columns, _column_number(letters))
+            self.rows = max(self.rows, max(int(n) for n in {c[1] for c in cells}))
+        rows = _ROW_REF.findall(text)
+        if rows:
+            self.rows = max(self.rows, max(int(n) for n in set(rows)))
+        # Counted in the new text only: what lies wholly in the tail was counted with the last chunk.
+        self.numbered_cells += len(cells) - len(_CELL_REF.findall(tail))
+        self.numbered_rows += len(rows) - len(_ROW_REF.findall(tail))
+        self.cell_tags += _count(text, _CELL_TAGS) - _count(tail, _CELL_TAGS)
+        self.row_tags += _count(text, _ROW_TAGS) - _count(tail, _ROW_TAGS)
+        self._tail = text[-_OVERLAP:]
+
+    def needs_probe(self) -> bool:
+        """Cells or rows without a position (first) sit after the previous one: the scan cannot bound them."""
+        return self.cell_tags > self.numbered_cells or self.row_tags > self.numbered_rows
+
+
+def check_workbook(data: bytes, limits: WorkbookLimits | None = None) -> None:
+    """Refuse, with ImportFileError, a workbook that the reader could not open within the limits."""
+    limits = limits or WorkbookLimits.from_settings()
+    if data.startswith(_OLE):
+        _probe_in_child(data, ".xls", limits)
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _damaged() from None
+    if len(entries) > limits.entries:
+        raise _too_complex()
+    if sum(e.file_size for e in entries) > limits.unzipped_bytes:
+        raise _too_complex()
+    names = {e.filename for e in entries}
+    probe = not any(n.startswith("xl/worksheets/") and n.endswith(".xml") for n in names)  # .ods, .xlsb
+    total = 0
+    for entry in entries:
+        if entry.is_dir():
+            continue
+        sheet = entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")
+        extent = _SheetExtent() if sheet else None
+        try:
+            with archive.open(entry) as stream:
+                while chunk := stream.read(_CHUNK):
+                    total += len(chunk)  # counted as decompressed, whatever the header says
+                    if total > limits.unzipped_bytes:
+                        raise _too_complex()
+                    if extent is not None:
+                        extent.feed(chunk)
+        except ImportFileError:
+            raise
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError, zlib_error):
+            # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression.
+            if entry.flag_bits & 0x1:
+                raise ImportFileError(_("The file is protected by a password: save it without one and retry.")) from None
+            raise _damaged() from None
+        if extent is not None:
+            _check_extent(extent.rows, extent.columns, limits)
+            probe = probe or extent.needs_probe()
+    if probe:
+        suffix = ".ods" if "content.xml" in names else ".xlsb" if any(n.endswith(".bin") for n in names) else ".xlsx"
+        _probe_in_child(data, suffix, limits)
+
+
+# The child: limit the address space, open every sheet as the reader will, print each sheet's size.
+_PROBE_SCRIPT = r"""
+import resource, sys
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from python_calamine import CalamineWorkbook
+workbook = CalamineWorkbook.from_path(sys.argv[1])
+for meta in workbook.sheets_metadata:
+    try:
+        sheet = workbook.get_sheet_by_name(meta.name)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        if "limit" in str(exc).lower():  # the reader's own cell limit (ODS): refused as too large
+            print("limit", flush=True)
+        continue  # a damaged or chart sheet: the reader reports or skips it
+    print(sheet.height, sheet.width, flush=True)
+    del sheet
+"""
+
+
+def _probe_in_child(data: bytes, suffix: str, limits: WorkbookLimits) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(data)
+        handle.flush()
+        try:
+            done = subprocess.run(
+                [sys.executable, "-I", "-c", _PROBE_SCRIPT, handle.name, str(limits.probe_memory)],
+                capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise _too_complex() from None
+    if done.returncode != 0:
+        if b"MemoryError" in done.stderr or b"memory allocation" in done.stderr or done.returncode < 0:
+            raise _too_complex()
+        raise _damaged()
+    for line in done.stdout.decode("ascii", "replace").splitlines():
+        if line.strip() == "limit":
+            raise _too_complex()
+        try:
+            rows, columns = (int(n) for n in line.split())
+        except ValueError:
+            continue
+        _check_extent(rows, columns, limits)
 
 
 def _find_header(iterator):

@@ -1,7 +1,10 @@
 """Table building blocks shared by every app."""
 import django_tables2 as tables
+from django.conf import settings
+from django.core.paginator import EmptyPage, Paginator
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import utils as tables_utils
+from django_tables2.paginators import LazyPaginator
 
 from . import masking
 
@@ -45,9 +48,44 @@ class MaskedColumn(tables.Column):
         return self.render(value, table)
 
 
+DEFAULT_MAX_PER_PAGE = 200
+# Row offsets past this are not a page of any list (a signed 64-bit SQL offset overflows near 9.2e18).
+MAX_OFFSET = 10**12
+
+
+def max_per_page() -> int:
+    """The most rows one page of a list renders, whatever ``?per_page`` asks (setting
+    ``CONCORD_MAX_PER_PAGE``, default 200): a page of thousands of rows costs the server and the
+    browser more than paging does."""
+    return int(getattr(settings, "CONCORD_MAX_PER_PAGE", DEFAULT_MAX_PER_PAGE))
+
+
 class ConcordTable(tables.Table):
     """Base table: bootstrap styling, links to the detail page from the first column."""
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("No records match.")
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        # ``?per_page`` comes from the URL: zero or negative means the default, more than the
+        # cap means the cap. Every list page pages through here (RequestConfig calls it).
+        default = self._meta.per_page
+        if not isinstance(per_page, int) or per_page < 1:
+            per_page = default
+        per_page = min(per_page, max_per_page())
+        if isinstance(page, int) and not 1 <= page <= MAX_OFFSET // per_page:
+            page = 1 if page < 1 else MAX_OFFSET // per_page  # past the end: the paginator shows the last page
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
+
+
+class BoundedLazyPaginator(LazyPaginator):
+    """django-tables2's counting-free paginator with page numbers bounded: a page whose row offset
+    could not be sent to the database (``?page=99999999999999999999999``) is an empty page (the
+    API answers 404 as for any page past the end) instead of an SQL overflow."""
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if (number - 1) * self.per_page > MAX_OFFSET:
+            raise EmptyPage(_("That page contains no results"))
+        return number

@@ -2,14 +2,13 @@
 by an indexed column, so most columns are not orderable."""
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
-from django_tables2.paginators import LazyPaginator
 
-from concord.core.tables import ConcordTable, MaskedColumn
+from concord.core.tables import BoundedLazyPaginator, ConcordTable, MaskedColumn
 
 from .models import Employment, Enterprise, Worker
 
 
-class NoCountPaginator(LazyPaginator):
+class NoCountPaginator(BoundedLazyPaginator):
     """Pages without ``COUNT(*)``: it reads one row past the page to know whether a next page
     exists. Counting 1.2 million filtered rows to number the pages would cost more than the page."""
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -25,7 +25,9 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from concord.core.api.actions import TownFilterMixin, action_check, add_action_routes, refusals
+from concord.core.api.actions import (
+    ErrorDetailSerializer, TownFilterMixin, action_check, add_action_routes, refusals,
+)
 from concord.core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
 from concord.core.scope import CHANGE, VIEW
 from concord.core.workflow import refusal
@@ -105,7 +107,12 @@ class RiskSignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         request={"multipart/form-data": s.ImportUploadSerializer},
         parameters=[OpenApiParameter("commit", OpenApiTypes.BOOL, description=gettext_lazy(
             "true: import (all or nothing); false (the default): check only and write nothing."))],
-        responses={200: s.ImportResultSerializer, 201: s.ImportResultSerializer, 400: s.ImportResultSerializer},
+        # 400: the file's problems (ImportResult), or the request's own (no file, a bad ``commit``) as
+        # field-keyed messages; 413: larger than the upload limit (core.uploads).
+        responses={200: s.ImportResultSerializer, 201: s.ImportResultSerializer,
+                   400: OpenApiResponse(response={"anyOf": [{"$ref": "#/components/schemas/ImportResult"},
+                                                            {"$ref": "#/components/schemas/ValidationError"}]}),
+                   413: ErrorDetailSerializer},
         filters=False,
     )
     @action(detail=False, methods=["post"], url_path="import", pagination_class=None, filter_backends=[],

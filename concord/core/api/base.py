@@ -1,9 +1,16 @@
 """Base serializer and viewset: the same scope mechanism as the pages."""
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from rest_framework import serializers, viewsets
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
+from concord.core.api import schema as _schema  # noqa: F401  (registers the schema extensions)
+from concord.core.filters import BoundedFilterBackend
 from concord.core.scope import ADD, CHANGE, DELETE, VIEW, OutOfScope, ensure_in_scope
 
 
@@ -21,6 +28,14 @@ class ScopedSerializer(serializers.ModelSerializer):
             queryset = getattr(target, "queryset", None)
             if queryset is not None and hasattr(queryset.model, "scope"):
                 target.queryset = queryset.visible_to(request.user, VIEW)
+
+    def run_validation(self, data=empty):
+        # A body that is not a JSON object (a list, a string, a number) is refused here, before a
+        # subclass's to_internal_value reads it as a dict.
+        if data is not empty and data is not None and not isinstance(data, Mapping):
+            message = self.error_messages["invalid"].format(datatype=type(data).__name__)
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="invalid")
+        return super().run_validation(data)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -41,7 +56,20 @@ class ScopedSerializer(serializers.ModelSerializer):
         return {f.name: getattr(self.instance, f.name) for f in self.instance._meta.concrete_fields if f.name in self.fields or f.attname in self.fields}
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class BoundedFiltersMixin:
+    """Every viewset's django-filter backend (whether from the settings or a viewset's own
+    ``filter_backends``) builds its filter set with ``core.filters.bound_filters``: an id or number
+    no column can hold is a 400 with the filter's message, not a database error."""
+
+    def filter_queryset(self, queryset):
+        for backend in list(self.filter_backends):
+            if backend is DjangoFilterBackend:
+                backend = BoundedFilterBackend
+            queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
+
+
+class ScopedModelViewSet(BoundedFiltersMixin, viewsets.ModelViewSet):
     """Rows come from ``visible_to(user, action)``; every write is re-checked against the scope in
     its transaction and rolled back if it leaves it."""
 
@@ -72,7 +100,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         self._save_in_scope(serializer, CHANGE)
 
 
-class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class ScopedReadOnlyViewSet(BoundedFiltersMixin, viewsets.ReadOnlyModelViewSet):
     concord_api = True
     select_related: tuple[str, ...] = ()
 
