@@ -211,7 +211,12 @@ class ConfirmationRequestForm(NoteForm):
 
 
 class ConfirmationResultForm(NoteForm):
-    result = forms.ChoiceField(label=_("result"), choices=ConfirmationResult.choices)
+    # No value is chosen in advance: the court liaison picks what the ruling says.
+    result = forms.ChoiceField(label=_("result"), choices=[("", _("— choose —"))] + ConfirmationResult.choices)
+    ruling_number = forms.CharField(label=_("ruling number"), max_length=64,
+                                    widget=forms.TextInput(attrs={"placeholder": "（2026）浙0603民特123号"}))
+    ruled_on = forms.DateField(label=_("ruled on"), widget=DATE)
+    field_order = ["result", "ruling_number", "ruled_on", "note"]
 
 
 class PaymentOrderForm(NoteForm):
