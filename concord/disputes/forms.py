@@ -179,22 +179,20 @@ class AgreeForm(NoteForm):
     amount = forms.DecimalField(label=_("agreed amount (yuan)"), max_digits=14, decimal_places=2)
     terms = forms.CharField(label=_("terms"), widget=forms.Textarea(attrs={"rows": 3}))
     schedule = forms.CharField(
-        label=_("payment schedule"), required=False, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-12-01, 5000\n2027-01-01, 4000"}),
-        help_text=_("One payment per line: due date, amount. Leave empty for a single payment on the day it takes effect."))
+        label=_("payment schedule"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026年12月20日，15000\n2027-01-20, 4,000"}),
+        help_text=_("One payment per line: due date, amount (e.g. 2026年12月20日，15000 or 2026-12-20, 15,000). "
+                    "Leave empty for a single payment on the day it takes effect."))
 
     def clean_schedule(self):
-        from datetime import date
-        from decimal import Decimal, InvalidOperation
-
         plan, problems = [], []
         for row, line in enumerate(self.cleaned_data["schedule"].splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = [p.strip() for p in line.replace("，", ",").split(",")]
             try:
-                plan.append((date.fromisoformat(parts[0]), Decimal(parts[1].replace(",", ""))))
-            except (ValueError, IndexError, InvalidOperation):
-                problems.append(_("Line %(row)s: write the due date (YYYY-MM-DD), a comma and the amount.") % {"row": row})
+                plan.append(rules.parse_payment_line(line))
+            except rules.RuleRefused as exc:
+                problems.append(_("Line %(row)s: %(problem)s.") % {"row": row, "problem": exc})
         if problems:
             raise ValidationError(problems)
         return plan
