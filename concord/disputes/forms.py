@@ -2,11 +2,13 @@
 refuses the same input with the same messages."""
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.registry.forms import CompactCharField
 from concord.registry.models import Enterprise
+from concord.registry.selectors import enterprise_label, labelled_code  # noqa: F401  (the suggestions' format)
 
 from . import rules
 from .models import AGREEMENT_OUTCOMES, REFERRAL_OUTCOMES, ConfirmationResult, Outcome, ReferralKind, Source, Subcategory
@@ -35,9 +37,26 @@ def parse_claimant_lines(text: str) -> tuple[list[ClaimantInput], list[str]]:
     return people, problems
 
 
+class EnterpriseInput(forms.TextInput):
+    """A text input with a type-ahead: while the user types a name, the enterprises of their scope
+    that match are offered in a datalist (``concord/suggest.js`` asks ``registry:enterprise_suggest``;
+    no inline script, so the Content-Security-Policy needs no exception). Without JavaScript it is a
+    plain text field taking a name or a credit code."""
+
+    template_name = "disputes/widgets/enterprise_input.html"
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        ctx["widget"]["suggest_url"] = reverse("registry:enterprise_suggest")
+        return ctx
+
+
 class EnterpriseField(CompactCharField):
-    """The respondent by unified social credit code or exact name, among enterprises the user sees
-    (a county has 25,000: too many for a list)."""
+    """An enterprise among those the user sees (a county has 25,000: too many for a list), chosen by
+    name with the type-ahead, or typed: a unified social credit code, the exact name, a suggestion's
+    "name（code）", or a part of a name that only one enterprise in scope has."""
+
+    widget = EnterpriseInput
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
@@ -51,10 +70,18 @@ class EnterpriseField(CompactCharField):
         if not value:
             return None
         visible = Enterprise.objects.visible_to(self.user)
-        if value.isdigit() and len(value) < 18:
+        code = labelled_code(value)
+        if code:
+            match = list(visible.filter(credit_code=code)[:2])
+        elif value.isdigit() and len(value) < 18:
             match = list(visible.filter(pk=int(value))[:2])
         else:
             match = list(visible.filter(credit_code=value.upper())[:2]) or list(visible.filter(name=value)[:2])
+        if not match and not code and len(value) >= 2:
+            match = list(visible.filter(name__icontains=value)[:2])
+            if len(match) > 1:
+                raise ValidationError(_("Several enterprises in your scope have “%(text)s” in their name: choose one "
+                                        "from the list or type more of the name.") % {"text": value})
         if len(match) != 1:
             raise ValidationError(_("No single enterprise in your scope has this credit code or name."))
         return match[0]

@@ -2,7 +2,9 @@
 
 Thin views on the generic ones (core/generic.py); reads come from ``selectors``, sections of later
 pillars from ``panels``."""
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from concord.core import generic
 from concord.core.scope import ENTERPRISE_ROLES, REGION_ROLES, assignments_of
@@ -29,6 +31,18 @@ class EnterpriseList(NoCountListView):
     table_class = t.EnterpriseTable
     filterset_class = f.EnterpriseFilter
     select_related = ("region",)
+
+
+class EnterpriseSuggest(generic.ScopedViewMixin, View):
+    """The type-ahead of enterprise fields: ``?q=`` part of a name (or the start of a credit code);
+    answers the matching enterprises of the user's scope as JSON ``[{value, label}]``, ``value``
+    being what the field takes ("name（credit code）")."""
+
+    model = Enterprise
+
+    def get(self, request):
+        rows = selectors.enterprise_suggestions(request.user, request.GET.get("q", "")[:64])
+        return JsonResponse({"results": [{"value": selectors.enterprise_label(e), "label": e.region.name} for e in rows]})
 
 
 def _facts(obj, user, names):
