@@ -121,3 +121,41 @@ def test_the_enterprise_field_takes_a_suggestion_a_unique_part_of_a_name_or_a_co
     page = field.widget.render("respondent", "", {"id": "id_respondent"})
     assert 'list="id_respondent-options"' in page and 'data-suggest="/registry/enterprises/suggest/"' in page
     assert "<datalist" in page and "concord/suggest.js" in page and "<script>" not in page
+
+
+# --- a tripartite meeting from an alert -----------------------------------------------------------------
+
+def test_a_meeting_is_created_from_the_alert_filled_in_and_leads_back_to_it(world, login):
+    from decimal import Decimal
+
+    from concord.alerts import rules as alert_rules
+    from concord.alerts import services as alert_services
+    from concord.alerts.models import Alert, AlertAction
+    from concord.disputes.models import TripartiteMeeting
+
+    alert_services.signal_record(actor=world.officer_a, enterprise=world.ent_a, kind=alert_rules.WAGE_ARREARS,
+                                 observed_on=TODAY(), value=Decimal("1.5"), today=TODAY())
+    alert = Alert.objects.get(enterprise=world.ent_a)
+    client = login(world.officer_a)
+    page = client.get(alert.get_absolute_url()).content.decode()
+    link = f"/disputes/meetings/add/?alert={alert.pk}"
+    assert f'href="{link}"' in page
+    form = client.get(link).content.decode()
+    assert alert.number in form and 'id="back-to-alert"' in form
+    assert f'<option value="{world.town_a.pk}" selected>' in form and world.ent_a.credit_code in form
+    response = client.post(link, {"region": world.town_a.pk, "held_on": TODAY().isoformat(), "place": "街道会议室",
+                                  "labour_bureau": "人社局", "union": "街道工会", "employers": "企业联合会",
+                                  "topics": f"预警{alert.number}：欠薪协调", "credit_codes": world.ent_a.credit_code})
+    meeting = TripartiteMeeting.objects.get()
+    assert list(meeting.enterprises.all()) == [world.ent_a]
+    assert response.status_code == 302 and response["Location"] == f"{alert.get_absolute_url()}?meeting={meeting.pk}#form-action"
+    # Back on the alert, the action form is open with the meeting chosen; one click records it.
+    page = client.get(response["Location"]).content.decode()
+    assert '<details class="mb-2" id="form-action" open>' in page
+    assert f'<option value="{meeting.pk}" selected>' in page and 'value="tripartite_meeting" selected' in page
+    client.post(f"/alerts/{alert.pk}/actions/", {"action-kind": "tripartite_meeting", "action-done_on": TODAY().isoformat(),
+                                                "action-summary": "三方协调达成清欠计划", "action-meeting": meeting.pk})
+    assert AlertAction.objects.get(alert=alert).meeting == meeting
+    assert alert.number in client.get(meeting.get_absolute_url()).content.decode()
+    # Another town's alert fills in nothing.
+    assert "meeting-for-alert" not in login(world.officer_b).get(link).content.decode()

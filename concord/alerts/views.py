@@ -14,10 +14,11 @@ from django.views import generic as django_generic
 from concord.core.forms import apply_errors
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, can
+from concord.disputes.models import TripartiteMeeting
 from concord.registry.models import Enterprise
 
 from . import filters as f, forms, selectors, services, tables as t
-from .models import Alert, EnterpriseRisk, LevelPolicy, RiskSignal, ScoringRule
+from .models import ActionKind, Alert, EnterpriseRisk, LevelPolicy, RiskSignal, ScoringRule
 
 
 def signal_import_url():
@@ -68,12 +69,23 @@ FORM_LABELS = {"action": gettext_lazy("Record a disposal action"), "escalate": g
                "close": gettext_lazy("Close the alert (销号)")}
 
 
-def alert_form(name, user, data=None):
+def alert_form(name, user, data=None, initial=None):
     cls = ALERT_FORMS[name][0]
-    kwargs = {"prefix": name}
+    kwargs = {"prefix": name, "initial": initial}
     if cls is forms.ActionForm:
         kwargs["user"] = user
     return cls(data, **kwargs)
+
+
+def meeting_action_initial(request, user):
+    """Back from recording a tripartite meeting for this alert (``?meeting=``): the action form
+    filled in with it, to record the meeting as a disposal action in one step."""
+    raw = request.GET.get("meeting", "")
+    meeting = selectors.meeting_choices(user).filter(pk=raw).first() if raw.isdigit() else None
+    if meeting is None:
+        return None
+    return {"kind": ActionKind.TRIPARTITE_MEETING, "meeting": meeting.pk, "done_on": min(meeting.held_on, timezone.localdate()),
+            "summary": meeting.topics}
 
 
 def allowed_forms(alert, user):
@@ -103,12 +115,18 @@ class AlertDetail(generic.ObjectDetailView):
         ctx["actions"] = selectors.alert_actions(alert)
         ctx["overdue"] = t.is_overdue(alert)
         failed = kwargs.get("failed")
+        names = allowed_forms(alert, user)
+        from_meeting = meeting_action_initial(self.request, user) if "action" in names and not failed else None
         ctx["forms"] = [
             {"name": name, "label": FORM_LABELS[name], "url": reverse(f"alerts:alert_{name}", args=[alert.pk]),
-             "form": failed[1] if failed and failed[0] == name else alert_form(name, user)}
-            for name in allowed_forms(alert, user)
+             "form": failed[1] if failed and failed[0] == name
+             else alert_form(name, user, initial=from_meeting if name == "action" else None)}
+            for name in names
         ]
-        ctx["open_form"] = failed[0] if failed else ""
+        ctx["open_form"] = failed[0] if failed else "action" if from_meeting else ""
+        # A tripartite meeting about this alert: the meeting form, filled in from the alert.
+        if "action" in names and can(user, TripartiteMeeting, ADD):
+            ctx["meeting_add_url"] = reverse("disputes:tripartitemeeting_add") + f"?alert={alert.pk}"
         return ctx
 
 
