@@ -358,13 +358,52 @@ class Rules(generic.ScopedViewMixin, django_generic.TemplateView):
             levels=list(LevelPolicy.objects.visible_to(user).order_by("min_points")),
             can_edit_rules=can(user, ScoringRule, CHANGE), can_add_rule=can(user, ScoringRule, ADD),
             can_edit_levels=can(user, LevelPolicy, CHANGE),
+            schedule=selectors.scan_schedule(), saved=self.request.GET.get("saved") == "1",
         )
         return ctx
 
 
 class _RuleFormMixin(generic.ListLinkMixin):
+    """A rule or level saved applies from the next scan: the rules page it returns to says when,
+    and offers the county to re-score now."""
+
     template_name = "alerts/rule_form.html"
     list_url_name = "alerts:rules"
+
+    def get_success_url(self):
+        return reverse(self.list_url_name) + "?saved=1#when"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "schedule": selectors.scan_schedule()}
+
+
+class Rescore(generic.ScopedViewMixin, View):
+    """POST: run the periodic risk scan now (the same job, through the same task and its row lock:
+    never a second scan beside it), after the county changed its rules. GET: the rules page."""
+
+    model = ScoringRule
+    action = CHANGE
+
+    def get(self, request):
+        return redirect("alerts:rules")
+
+    def post(self, request):
+        from django.conf import settings
+
+        from concord.core.tasks import run_periodic_job
+
+        if selectors.scan_schedule().running:
+            messages.info(request, _("A scan is running now; its results include the saved rules."))
+        elif settings.CELERY_TASK_ALWAYS_EAGER:  # the embedded default: the scan runs in this request
+            outcome = run_periodic_job.delay(selectors.SCAN_JOB, force=True).get()
+            if outcome == "ran":
+                messages.success(request, _("Re-scored with the current rules."))
+            else:
+                messages.error(request, _("The scan failed; the job list shows why."))
+        else:
+            run_periodic_job.delay(selectors.SCAN_JOB, force=True)
+            messages.success(request, _("The scan has been queued: levels and alerts follow the current rules in a few minutes."))
+        return redirect(reverse("alerts:rules") + "#when")
 
 
 class ScoringRuleAdd(_RuleFormMixin, generic.ObjectCreateView):
