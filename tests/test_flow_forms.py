@@ -159,3 +159,16 @@ def test_a_meeting_is_created_from_the_alert_filled_in_and_leads_back_to_it(worl
     assert alert.number in client.get(meeting.get_absolute_url()).content.decode()
     # Another town's alert fills in nothing.
     assert "meeting-for-alert" not in login(world.officer_b).get(link).content.decode()
+
+
+def test_removing_a_file_saves_the_typed_scores_too(world, login, evaluation):
+    ev, manual = evaluation
+    client = login(world.union_a)
+    assert attach(client, ev, manual[1], typed(manual, text="先写的说明"), SimpleUploadedFile("制度.pdf", PDF)).status_code == 302
+    item = EvaluationEvidence.objects.get()
+    page = client.get(ev.get_absolute_url()).content.decode()
+    assert f'formaction="/harmony/evidence/{item.pk}/remove/"' in page or f'id="remove-{item.pk}"' in page
+    response = client.post(f"/harmony/evidence/{item.pk}/remove/", typed(manual, first="7", text="改过的说明"))
+    assert response.status_code == 302 and not EvaluationEvidence.objects.exists()
+    score = IndicatorScore.objects.get(evaluation=ev, indicator=manual[0])
+    assert score.self_points == 7 and score.evidence == "改过的说明"

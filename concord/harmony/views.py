@@ -556,6 +556,8 @@ class EvidenceRemove(generic.ScopedViewMixin, View):
 
     def post(self, request, pk):
         item = self.item_of(pk)
+        if any(name.startswith("score-") for name in request.POST):
+            return self.with_assessment(request, item)
         try:
             services.evidence_remove(item, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
@@ -565,6 +567,24 @@ class EvidenceRemove(generic.ScopedViewMixin, View):
             return evaluation_page(request, ev)[1]()
         messages.success(request, _("Evidence file removed: %(name)s.") % {"name": item.file_name})
         return redirect(f"{reverse('harmony:evaluation_detail', args=[item.evaluation_id])}#indicator-{item.indicator_id}")
+
+    def with_assessment(self, request, item):
+        """The remove button inside the self-assessment form posts the form with it: the scores and
+        texts typed are saved with the removal (both or neither), as with an upload."""
+        ev = Evaluation.objects.select_related(*EvaluationDetail.select_related).get(pk=item.evaluation_id)
+        assess = EvaluationAssess().make_form(ev, request.POST)
+        if assess.is_valid():
+            try:
+                with transaction.atomic():
+                    EvaluationAssess(request=request).write(ev, assess)
+                    services.evidence_remove(item, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                apply_errors(assess, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            else:
+                messages.success(request, _("Self-assessment saved and evidence file removed: %(name)s.") % {
+                    "name": item.file_name})
+                return redirect(f"{ev.get_absolute_url()}#indicator-{item.indicator_id}")
+        return evaluation_page(request, ev, failed=("assess", assess))[1]()
 
 
 class EvidenceDownload(generic.ScopedViewMixin, View):
