@@ -60,6 +60,7 @@ class EnterpriseField(CompactCharField):
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
+        kwargs.setdefault("help_text", _("Type part of the name and choose from the list, or give the credit code."))
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
@@ -118,7 +119,7 @@ class CaseIntakeForm(CaseFields):
 
     source = forms.ChoiceField(label=_("channel"), choices=STAFF_SOURCES)
     received_on = forms.DateField(label=_("received on"), widget=DATE, initial=timezone.localdate)
-    respondent = EnterpriseField(label=_("respondent enterprise (credit code or full name)"))
+    respondent = EnterpriseField(label=_("respondent enterprise (name or credit code)"))
     claimant_lines = forms.CharField(
         label=_("claimants"), widget=forms.Textarea(attrs={"rows": 5, "placeholder": "张三, 330621199001011234, 13800001111\n李四, 522422199503120118, , 代表"}),
         help_text=_("One per line: name, ID number, mobile phone (optional); end the line with “代表” for an elected "
