@@ -1,8 +1,7 @@
 """Workflow steps already done are neither offered nor accepted again (issue 14 item 4): judicial
 confirmation (applied for, ruled on), the payment order, the mediator assignment, the court
-extension at its cap, an alert's escalation when the county already has it, an objection already
-answered. The page hides the step, its POST is refused and changes nothing, the API's GET says why
-not. The court liaison is told when confirmation is applied for, finds the case under "awaiting
+extension at its cap, an objection already answered. The page hides the step, its POST is
+refused and changes nothing, the API's GET says why not. The court liaison is told when confirmation is applied for, finds the case under "awaiting
 confirmation", records the ruling's number and date, and the result is not chosen in advance."""
 from datetime import timedelta
 from decimal import Decimal
@@ -11,9 +10,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from concord.alerts import rules as alert_rules
-from concord.alerts import services as alert_services
-from concord.alerts.models import Alert
 from concord.core.models import Event, Notification
 from concord.core.workflow import TransitionRefused
 from concord.disputes import services
@@ -168,19 +164,6 @@ def test_the_court_deadline_at_its_cap_is_not_extended_again(world, login):
     assert 'id="action-extend"' not in offered(client, case)
     check = client.get(f"/api/cases/{case.pk}/extend/").json()
     assert check["allowed"] is False and check["reason"]
-
-
-def test_an_alert_the_county_already_has_is_not_escalated_by_hand(world, login):
-    alert_services.signal_record(actor=world.officer_a, enterprise=world.ent_a, kind=alert_rules.WAGE_ARREARS,
-                                 observed_on=TODAY(), value=Decimal("2.5"), today=TODAY())
-    alert = Alert.objects.get(enterprise=world.ent_a)
-    assert alert.level == "red" and alert.county_assigned and alert.escalated_on is None
-    client = login(world.officer_a)
-    check = client.get(f"/api/alerts/{alert.pk}/escalate/").json()
-    assert check["allowed"] is False and check["reason"]
-    with pytest.raises(TransitionRefused):
-        alert_services.alert_escalate(alert, actor=world.officer_a, note="请县里协调")
-    assert Alert.objects.get(pk=alert.pk).escalated_on is None
 
 
 def test_an_objection_is_answered_once(world, login):

@@ -32,10 +32,6 @@ ALERT_WORKFLOW = Workflow("status", [
 def guard(alert, t, actor) -> str | None:
     if t.name == "escalate" and alert.escalated_on:
         return _("The alert has already been escalated to the county.")
-    # A person escalates to bring the county in; an alert raised at a county level already has it.
-    # (The system's escalation of an unattended alert still records the missed deadline.)
-    if t.name == "escalate" and actor is not None and alert.county_assigned:
-        return _("The county is already assigned to this alert.")
     if t.name == "close" and alert.status == OPEN:
         return _("Record at least one disposal action before closing the alert.")
     return None
