@@ -289,7 +289,7 @@ def test_case_tally_follows_every_write(world, django_capture_on_commit_callback
                                  terms="分两期", installments=[(TODAY(), Decimal("3000.55")), (TODAY() + timedelta(days=30), Decimal("4999.45"))])
     services.installment_pay(agreed.agreement.installments.order_by("due_on").first(), actor=world.officer_a,
                              paid_on=TODAY(), paid_amount=Decimal("3000.55"))  # a bulk update() of the amount recovered
-    failed = services.case_mediate(services.case_accept(file_case(world, people=claimants(1, prefix="330626")),
+    failed = services.case_mediate(services.case_accept(file_case(world, people=claimants(1, prefix="330683")),
                                                        actor=world.officer_a), actor=world.officer_a)
     services.case_refer(services.case_fail(failed, actor=world.officer_a, reason="企业拒绝"), actor=world.officer_a,
                         outcome="arbitration")  # closed, resolved at no level

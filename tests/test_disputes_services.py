@@ -243,11 +243,14 @@ def test_judicial_confirmation_is_recorded_by_the_court(world):
     case = services.case_mediate(services.case_accept(case, actor=world.officer_a), actor=world.officer_a)
     case = services.case_agree(case, actor=world.officer_a, signed_on=TODAY(), effective_on=TODAY(), amount=Decimal("500"), terms="x")
     with pytest.raises(TransitionRefused):
-        services.case_record_confirmation(case, actor=world.court, result="confirmed")
+        services.case_record_confirmation(case, actor=world.court, result="confirmed", ruling_number="（2026）浙0603民特1号",
+                                          ruled_on=TODAY())
     case = services.case_request_confirmation(case, actor=world.officer_a)
     with pytest.raises(TransitionRefused):
-        services.case_record_confirmation(case, actor=world.officer_a, result="confirmed")
-    case = services.case_record_confirmation(case, actor=world.court, result="confirmed")
+        services.case_record_confirmation(case, actor=world.officer_a, result="confirmed",
+                                          ruling_number="（2026）浙0603民特1号", ruled_on=TODAY())
+    case = services.case_record_confirmation(case, actor=world.court, result="confirmed",
+                                             ruling_number="（2026）浙0603民特1号", ruled_on=TODAY())
     case = services.case_close(case, actor=world.officer_a, outcome="confirmed")
     assert case.court_result_reported_on == TODAY() and case.outcome == "confirmed"
 

@@ -70,8 +70,8 @@ def test_the_applicant_attaches_a_file_that_every_viewer_downloads(setup, login)
     w = setup
     client = login(w.union_a)
     page = client.get(w.ev.get_absolute_url()).content.decode()
-    assert f'id="evidence-add-{w.manual.pk}"' in page and 'enctype="multipart/form-data"' in page
-    assert f'id="evidence-add-{w.computed.pk}"' not in page  # computed indicators take no files
+    assert f'id="attach-{w.manual.pk}"' in page and 'enctype="multipart/form-data"' in page
+    assert f'id="attach-{w.computed.pk}"' not in page  # computed indicators take no files
     response = upload(client, w, pdf())
     assert response.status_code == 302 and response["Location"].endswith(f"#indicator-{w.manual.pk}")
     item = EvaluationEvidence.objects.get()

@@ -44,7 +44,7 @@ class CloseForm(forms.Form):
 
 
 class SignalForm(forms.Form):
-    enterprise = EnterpriseField(label=_("enterprise (credit code or full name)"))
+    enterprise = EnterpriseField(label=_("enterprise (name or credit code)"))
     kind = forms.ChoiceField(label=_("kind"), choices=[("", "—")] + MANUAL_KINDS)
     source = forms.ChoiceField(label=_("source"), choices=MANUAL_SOURCES, initial=SignalSource.MANUAL)
     observed_on = forms.DateField(label=_("date"), widget=DATE, initial=timezone.localdate)

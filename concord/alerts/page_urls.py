@@ -16,6 +16,7 @@ urlpatterns = [
     path("signals/new/", v.SignalCreate.as_view(), name="signal_create"),
     path("rules/", v.Rules.as_view(), name="rules"),
     path("rules/add/", v.ScoringRuleAdd.as_view(), name="scoringrule_add"),
+    path("rules/rescore/", v.Rescore.as_view(), name="rescore"),
     path("rules/<int:pk>/edit/", v.ScoringRuleEdit.as_view(), name="scoringrule_edit"),
     path("levels/<int:pk>/edit/", v.LevelPolicyEdit.as_view(), name="levelpolicy_edit"),
     path("measures/", v.Measures.as_view(), name="measures"),

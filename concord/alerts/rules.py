@@ -105,6 +105,7 @@ class LevelRow:
     response_days: int
     raises_alert: bool = True
     county: bool = False
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,28 +150,48 @@ D = Decimal
 # Defaults from local practice (DOMAIN.md): wage arrears under 1 month yellow, 1–2 months orange,
 # over 2 months red ("over 2 months" read as 2 months or more); a collective case red; an owner
 # who cannot be reached red; a production halt orange. Points place combinations between levels.
+# Each row's source is its own basis (the page shows it per rule): a statute where one applies,
+# else what the default rests on and that it is not law.
 DEFAULT_RULES = (
-    RuleRow(WAGE_ARREARS, 30, YELLOW, D(0), D(1), "欠薪不足1个月（黄色）"),
-    RuleRow(WAGE_ARREARS, 60, ORANGE, D(1), D(2), "欠薪1至2个月（橙色）"),
-    RuleRow(WAGE_ARREARS, 90, RED, D(2), None, "欠薪2个月以上（红色）"),
-    RuleRow(SOCIAL_INSURANCE_ARREARS, 20, NONE, D(1), D(3), "欠缴社保1至3个月"),
-    RuleRow(SOCIAL_INSURANCE_ARREARS, 40, YELLOW, D(3), None, "欠缴社保3个月以上"),
-    RuleRow(TAX_ARREARS, 20, NONE, D(1), None, "欠税"),
-    RuleRow(POWER_ARREARS, 20, NONE, D(1), None, "欠缴电费"),
-    RuleRow(WATER_ARREARS, 10, NONE, D(1), None, "欠缴水费"),
-    RuleRow(PRODUCTION_HALT, 60, ORANGE, None, None, "停产、半停产"),
-    RuleRow(OWNER_UNREACHABLE, 100, RED, None, None, "企业主失联"),
+    RuleRow(WAGE_ARREARS, 30, YELLOW, D(0), D(1), "欠薪不足1个月（黄色）",
+            source="默认值，地方欠薪预警实践：欠薪不足1个月为黄色（见 docs/alerts.md）"),
+    RuleRow(WAGE_ARREARS, 60, ORANGE, D(1), D(2), "欠薪1至2个月（橙色）",
+            source="默认值，地方欠薪预警实践：欠薪1至2个月为橙色（见 docs/alerts.md）"),
+    RuleRow(WAGE_ARREARS, 90, RED, D(2), None, "欠薪2个月以上（红色）",
+            source="默认值，地方欠薪预警实践：欠薪2个月以上为红色（“2个月以上”含满2个月，见 docs/alerts.md）"),
+    RuleRow(SOCIAL_INSURANCE_ARREARS, 20, NONE, D(1), D(3), "欠缴社保1至3个月",
+            source="默认值，非法定：社保经办机构报送的欠缴1至3个月，单独不预警，与其他信号叠加"),
+    RuleRow(SOCIAL_INSURANCE_ARREARS, 40, YELLOW, D(3), None, "欠缴社保3个月以上",
+            source="默认值，非法定：社保经办机构报送的欠缴3个月以上，至少黄色"),
+    RuleRow(TAX_ARREARS, 20, NONE, D(1), None, "欠税",
+            source="默认值，非法定：税务部门报送的欠税，经营困难的信号，与其他信号叠加"),
+    RuleRow(POWER_ARREARS, 20, NONE, D(1), None, "欠缴电费",
+            source="默认值，非法定：供电企业报送的欠缴电费，常先于停产出现，与其他信号叠加"),
+    RuleRow(WATER_ARREARS, 10, NONE, D(1), None, "欠缴水费",
+            source="默认值，非法定：供水企业报送的欠缴水费，与其他信号叠加"),
+    RuleRow(PRODUCTION_HALT, 60, ORANGE, None, None, "停产、半停产",
+            source="默认值，地方预警实践：停产、半停产的企业至少橙色，县级同时掌握"),
+    RuleRow(OWNER_UNREACHABLE, 100, RED, None, None, "企业主失联",
+            source="默认值，地方欠薪预警实践：企业主失联即为红色，须1日内处置"),
     RuleRow(MASS_LAYOFF, 40, YELLOW, D(1), None, "经济性裁员规模：同日减员20人以上，或不足20人但占职工总数10%以上",
             source="劳动合同法第四十一条：裁减人员二十人以上或者裁减不足二十人但占企业职工总数百分之十以上（法定标准，"
                    "无人数下限、无观察期；登记系统不记录离职原因，同日结束的劳动关系视为一次裁减）"),
-    RuleRow(ABNORMAL_TURNOVER, 20, NONE, TURNOVER_MIN_PERCENT, None, "90天内人员异常流动"),
-    RuleRow(COLLECTIVE_DISPUTE, 100, RED, D(10), None, "集体劳动争议（红色）"),
-    RuleRow(REPEATED_DISPUTES, 30, YELLOW, D(REPEATED_MIN_CASES), D(6), "90天内多起劳动争议"),
-    RuleRow(REPEATED_DISPUTES, 60, ORANGE, D(6), None, "90天内6起以上劳动争议"),
-    RuleRow(HOTLINE_COMPLAINT, 10, NONE, D(1), D(3), "12351热线投诉"),
-    RuleRow(HOTLINE_COMPLAINT, 30, YELLOW, D(3), None, "12351热线多次投诉"),
-    RuleRow(INSPECTION_FINDING, 20, NONE, D(1), None, "劳动监察发现问题"),
-    RuleRow(MANUAL_REPORT, 30, YELLOW, None, None, "镇街上报风险"),
+    RuleRow(ABNORMAL_TURNOVER, 20, NONE, TURNOVER_MIN_PERCENT, None, "90天内人员异常流动",
+            source="默认值，非法定：30人以上企业90天内离职达期初人数30%，系统据用工登记计算"),
+    RuleRow(COLLECTIVE_DISPUTE, 100, RED, D(10), None, "集体劳动争议（红色）",
+            source="劳动者一方十人以上的集体争议（劳动争议调解仲裁法第七条）；定为红色是本地默认，立案即计"),
+    RuleRow(REPEATED_DISPUTES, 30, YELLOW, D(REPEATED_MIN_CASES), D(6), "90天内多起劳动争议",
+            source="默认值，非法定：90天内受理3至5起劳动争议，系统据争议案件计算"),
+    RuleRow(REPEATED_DISPUTES, 60, ORANGE, D(6), None, "90天内6起以上劳动争议",
+            source="默认值，非法定：90天内受理6起以上劳动争议，系统据争议案件计算"),
+    RuleRow(HOTLINE_COMPLAINT, 10, NONE, D(1), D(3), "12351热线投诉",
+            source="默认值，非法定：12351职工服务热线投诉1至2次"),
+    RuleRow(HOTLINE_COMPLAINT, 30, YELLOW, D(3), None, "12351热线多次投诉",
+            source="默认值，非法定：12351职工服务热线投诉3次以上，至少黄色"),
+    RuleRow(INSPECTION_FINDING, 20, NONE, D(1), None, "劳动监察发现问题",
+            source="默认值，非法定：劳动保障监察机构报送的检查发现问题"),
+    RuleRow(MANUAL_REPORT, 30, YELLOW, None, None, "镇街上报风险",
+            source="默认值，非法定：镇街维权站上报的风险，至少黄色"),
 )
 # Local rules seeded inactive beside the defaults: a county that wants them switches them on (and,
 # to tighten, the statutory row off). Each says that it is a local choice.
@@ -183,10 +204,10 @@ LOCAL_RULES = (
 # Points to reach each level, response deadlines (red 1 day, orange 3, yellow 7) and who is
 # assigned: the town always, the county as well for orange and red. Blue is watched, not alerted.
 DEFAULT_LEVELS = (
-    LevelRow(BLUE, 1, 0, raises_alert=False),
-    LevelRow(YELLOW, 30, 7),
-    LevelRow(ORANGE, 60, 3, county=True),
-    LevelRow(RED, 90, 1, county=True),
+    LevelRow(BLUE, 1, 0, raises_alert=False, source="默认值：有信号但未达黄色，列入关注名单，不发预警"),
+    LevelRow(YELLOW, 30, 7, source="默认值，地方欠薪预警实践：黄色预警7日内响应，由镇街处置"),
+    LevelRow(ORANGE, 60, 3, county=True, source="默认值，地方欠薪预警实践：橙色预警3日内响应，镇街处置，县级同时负责"),
+    LevelRow(RED, 90, 1, county=True, source="默认值，地方欠薪预警实践：红色预警1日内响应，县级同时负责"),
 )
 
 

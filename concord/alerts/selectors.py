@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from statistics import median
 
 from django.db.models import Case as Choose, Count, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -307,3 +307,39 @@ def measure_years():
     today = timezone.localdate()
     return list(range(today.year, today.year - 5, -1))
 
+
+
+# --- when the rules apply ----------------------------------------------------------------------------
+
+SCAN_JOB = "alerts.scan"
+
+
+@dataclass(frozen=True)
+class ScanSchedule:
+    every: timedelta
+    last_started: datetime | None
+    last_finished: datetime | None
+    status: str
+    next_due: datetime | None  # None: due now (never run, or overdue), at the job runner's next pass
+    running: bool
+
+    @property
+    def every_hours(self) -> int:
+        return int(self.every.total_seconds() // 3600)
+
+
+def scan_schedule(now: datetime | None = None) -> ScanSchedule:
+    """When the periodic scan (alerts/periodic.py, core/jobs.py) last ran and is next due: a saved
+    rule changes levels from then. Read from the job's own row; the times are no one's data, so
+    every reader of the rules page may see them (JobRun's scope is for the job list itself)."""
+    from concord.core.jobs import JOBS
+    from concord.core.models import JobRun
+
+    now = now or timezone.now()
+    every = JOBS[SCAN_JOB].every
+    run = JobRun.objects.filter(name=SCAN_JOB).first()
+    started = run.last_started if run else None
+    running = bool(run and run.status == JobRun.Status.RUNNING and started and now - started < every)
+    due = started + every if started else None
+    return ScanSchedule(every, started, run.last_finished if run else None, run.status if run else "",
+                        due if due and due > now else None, running)

@@ -14,10 +14,11 @@ from django.views import generic as django_generic
 from concord.core.forms import apply_errors
 from concord.core import exports, generic
 from concord.core.scope import ADD, CHANGE, can
+from concord.disputes.models import TripartiteMeeting
 from concord.registry.models import Enterprise
 
 from . import filters as f, forms, selectors, services, tables as t
-from .models import Alert, EnterpriseRisk, LevelPolicy, RiskSignal, ScoringRule
+from .models import ActionKind, Alert, EnterpriseRisk, LevelPolicy, RiskSignal, ScoringRule
 
 
 def signal_import_url():
@@ -68,12 +69,23 @@ FORM_LABELS = {"action": gettext_lazy("Record a disposal action"), "escalate": g
                "close": gettext_lazy("Close the alert (销号)")}
 
 
-def alert_form(name, user, data=None):
+def alert_form(name, user, data=None, initial=None):
     cls = ALERT_FORMS[name][0]
-    kwargs = {"prefix": name}
+    kwargs = {"prefix": name, "initial": initial}
     if cls is forms.ActionForm:
         kwargs["user"] = user
     return cls(data, **kwargs)
+
+
+def meeting_action_initial(request, user):
+    """Back from recording a tripartite meeting for this alert (``?meeting=``): the action form
+    filled in with it, to record the meeting as a disposal action in one step."""
+    raw = request.GET.get("meeting", "")
+    meeting = selectors.meeting_choices(user).filter(pk=raw).first() if raw.isdigit() else None
+    if meeting is None:
+        return None
+    return {"kind": ActionKind.TRIPARTITE_MEETING, "meeting": meeting.pk, "done_on": min(meeting.held_on, timezone.localdate()),
+            "summary": meeting.topics}
 
 
 def allowed_forms(alert, user):
@@ -103,12 +115,18 @@ class AlertDetail(generic.ObjectDetailView):
         ctx["actions"] = selectors.alert_actions(alert)
         ctx["overdue"] = t.is_overdue(alert)
         failed = kwargs.get("failed")
+        names = allowed_forms(alert, user)
+        from_meeting = meeting_action_initial(self.request, user) if "action" in names and not failed else None
         ctx["forms"] = [
             {"name": name, "label": FORM_LABELS[name], "url": reverse(f"alerts:alert_{name}", args=[alert.pk]),
-             "form": failed[1] if failed and failed[0] == name else alert_form(name, user)}
-            for name in allowed_forms(alert, user)
+             "form": failed[1] if failed and failed[0] == name
+             else alert_form(name, user, initial=from_meeting if name == "action" else None)}
+            for name in names
         ]
-        ctx["open_form"] = failed[0] if failed else ""
+        ctx["open_form"] = failed[0] if failed else "action" if from_meeting else ""
+        # A tripartite meeting about this alert: the meeting form, filled in from the alert.
+        if "action" in names and can(user, TripartiteMeeting, ADD):
+            ctx["meeting_add_url"] = reverse("disputes:tripartitemeeting_add") + f"?alert={alert.pk}"
         return ctx
 
 
@@ -340,13 +358,52 @@ class Rules(generic.ScopedViewMixin, django_generic.TemplateView):
             levels=list(LevelPolicy.objects.visible_to(user).order_by("min_points")),
             can_edit_rules=can(user, ScoringRule, CHANGE), can_add_rule=can(user, ScoringRule, ADD),
             can_edit_levels=can(user, LevelPolicy, CHANGE),
+            schedule=selectors.scan_schedule(), saved=self.request.GET.get("saved") == "1",
         )
         return ctx
 
 
 class _RuleFormMixin(generic.ListLinkMixin):
+    """A rule or level saved applies from the next scan: the rules page it returns to says when,
+    and offers the county to re-score now."""
+
     template_name = "alerts/rule_form.html"
     list_url_name = "alerts:rules"
+
+    def get_success_url(self):
+        return reverse(self.list_url_name) + "?saved=1#when"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "schedule": selectors.scan_schedule()}
+
+
+class Rescore(generic.ScopedViewMixin, View):
+    """POST: run the periodic risk scan now (the same job, through the same task and its row lock:
+    never a second scan beside it), after the county changed its rules. GET: the rules page."""
+
+    model = ScoringRule
+    action = CHANGE
+
+    def get(self, request):
+        return redirect("alerts:rules")
+
+    def post(self, request):
+        from django.conf import settings
+
+        from concord.core.tasks import run_periodic_job
+
+        if selectors.scan_schedule().running:
+            messages.info(request, _("A scan is running now; its results include the saved rules."))
+        elif settings.CELERY_TASK_ALWAYS_EAGER:  # the embedded default: the scan runs in this request
+            outcome = run_periodic_job.delay(selectors.SCAN_JOB, force=True).get()
+            if outcome == "ran":
+                messages.success(request, _("Re-scored with the current rules."))
+            else:
+                messages.error(request, _("The scan failed; the job list shows why."))
+        else:
+            run_periodic_job.delay(selectors.SCAN_JOB, force=True)
+            messages.success(request, _("The scan has been queued: levels and alerts follow the current rules in a few minutes."))
+        return redirect(reverse("alerts:rules") + "#when")
 
 
 class ScoringRuleAdd(_RuleFormMixin, generic.ObjectCreateView):

@@ -4,8 +4,9 @@ from . import jobs
 
 
 @shared_task(name="concord.core.tasks.run_periodic_job")
-def run_periodic_job(name: str) -> str:
-    return jobs.run_job(name)
+def run_periodic_job(name: str, force: bool = False) -> str:
+    """Beat runs a job when due; ``force`` runs it now (a person asking, e.g. re-scoring after a rule change)."""
+    return jobs.run_job(name, force=force)
 
 
 @shared_task(name="concord.core.tasks.ping")

@@ -492,7 +492,7 @@ class DisputeSeeder:
             "rejection_reason": "", "consultation_requested_on": None, "court_referral_kind": kind,
             "court_case_number": "", "court_received_on": r if court else None, "court_extension_days": 0,
             "court_result_reported_on": None, "confirmation_requested_on": None, "confirmation_result": "",
-            "payment_order_applied_on": None, "outcome": "", "limitation_date": None, "resolved_level": "",
+            "confirmation_ruling_number": "", "confirmation_ruled_on": None, "payment_order_applied_on": None, "outcome": "", "limitation_date": None, "resolved_level": "",
             "resolved_on": None, "resolution_days": None, "closed_on": None, "amount_recovered": Decimal("0"),
             "created_at": self.stamp(r), "updated_at": None,
         }
@@ -692,8 +692,13 @@ class DisputeSeeder:
             step(requested, "case.request_confirmation",
                  lambda s, d=requested: s.update(confirmation_requested_on=d) or {"from": "agreement", "to": "agreement"},
                  str(Case.workflow["request_confirmation"].label))
+            # The ruling's number from the case's own sequence (no further random draw: the demo's
+            # other figures stay as documented).
+            ruling = f"（{result_day.year}）浙0603民特{int(c['number'].rsplit('-', 1)[-1]) % 10000:04d}号"
             step(result_day, "case.record_confirmation",
-                 lambda s: s.update(confirmation_result="confirmed") or {"result": "confirmed"}, "裁定确认调解协议有效",
+                 lambda s, d=result_day, n=ruling: s.update(confirmation_result="confirmed", confirmation_ruling_number=n,
+                                                            confirmation_ruled_on=d)
+                 or {"result": "confirmed", "ruling_number": n, "ruled_on": d.isoformat()}, "裁定确认调解协议有效",
                  actor=self.users.get("court_demo") if court else None)
             close_day = max(result_day, last_paid) + timedelta(days=rng.randrange(5))
         elif outcome == Outcome.PAYMENT_ORDER and missed is not None:

@@ -24,11 +24,13 @@ class CaseFilter(SearchFilterSet):
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("received from"))
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("received until"))
     mine = django_filters.BooleanFilter(label=_("assigned to me"), method="filter_mine")
+    # The court liaison's queue: applied for judicial confirmation, no ruling recorded yet.
+    awaiting_confirmation = django_filters.BooleanFilter(label=_("awaiting confirmation"), method="filter_awaiting")
 
     class Meta:
         model = Case
         fields = ["q", "town", "status", "level", "source", "subcategory", "is_collective", "overdue",
-                  "deadline_provisional", "mine"]
+                  "deadline_provisional", "mine", "awaiting_confirmation"]
 
     def filter_overdue(self, qs, name, value):
         late = Q(status__in=RUNNING, deadline__lt=timezone.localdate())
@@ -40,6 +42,10 @@ class CaseFilter(SearchFilterSet):
             return qs
         provisional = Q(deadline__isnull=False) & ~Q(deadline__year__in=CalendarYear.objects.values("year"))
         return qs.filter(provisional) if value else qs.exclude(provisional)
+
+    def filter_awaiting(self, qs, name, value):
+        awaiting = Q(status=Status.AGREEMENT, confirmation_requested_on__isnull=False, confirmation_result="")
+        return qs.filter(awaiting) if value else qs.exclude(awaiting) if value is False else qs
 
     def filter_mine(self, qs, name, value):
         if value and self.request is not None:

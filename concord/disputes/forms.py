@@ -2,11 +2,13 @@
 refuses the same input with the same messages."""
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.registry.forms import CompactCharField
 from concord.registry.models import Enterprise
+from concord.registry.selectors import enterprise_label, labelled_code  # noqa: F401  (the suggestions' format)
 
 from . import rules
 from .models import AGREEMENT_OUTCOMES, REFERRAL_OUTCOMES, ConfirmationResult, Outcome, ReferralKind, Source, Subcategory
@@ -35,12 +37,30 @@ def parse_claimant_lines(text: str) -> tuple[list[ClaimantInput], list[str]]:
     return people, problems
 
 
+class EnterpriseInput(forms.TextInput):
+    """A text input with a type-ahead: while the user types a name, the enterprises of their scope
+    that match are offered in a datalist (``concord/suggest.js`` asks ``registry:enterprise_suggest``;
+    no inline script, so the Content-Security-Policy needs no exception). Without JavaScript it is a
+    plain text field taking a name or a credit code."""
+
+    template_name = "disputes/widgets/enterprise_input.html"
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        ctx["widget"]["suggest_url"] = reverse("registry:enterprise_suggest")
+        return ctx
+
+
 class EnterpriseField(CompactCharField):
-    """The respondent by unified social credit code or exact name, among enterprises the user sees
-    (a county has 25,000: too many for a list)."""
+    """An enterprise among those the user sees (a county has 25,000: too many for a list), chosen by
+    name with the type-ahead, or typed: a unified social credit code, the exact name, a suggestion's
+    "name（code）", or a part of a name that only one enterprise in scope has."""
+
+    widget = EnterpriseInput
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
+        kwargs.setdefault("help_text", _("Type part of the name and choose from the list, or give the credit code."))
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
@@ -51,10 +71,18 @@ class EnterpriseField(CompactCharField):
         if not value:
             return None
         visible = Enterprise.objects.visible_to(self.user)
-        if value.isdigit() and len(value) < 18:
+        code = labelled_code(value)
+        if code:
+            match = list(visible.filter(credit_code=code)[:2])
+        elif value.isdigit() and len(value) < 18:
             match = list(visible.filter(pk=int(value))[:2])
         else:
             match = list(visible.filter(credit_code=value.upper())[:2]) or list(visible.filter(name=value)[:2])
+        if not match and not code and len(value) >= 2:
+            match = list(visible.filter(name__icontains=value)[:2])
+            if len(match) > 1:
+                raise ValidationError(_("Several enterprises in your scope have “%(text)s” in their name: choose one "
+                                        "from the list or type more of the name.") % {"text": value})
         if len(match) != 1:
             raise ValidationError(_("No single enterprise in your scope has this credit code or name."))
         return match[0]
@@ -91,7 +119,7 @@ class CaseIntakeForm(CaseFields):
 
     source = forms.ChoiceField(label=_("channel"), choices=STAFF_SOURCES)
     received_on = forms.DateField(label=_("received on"), widget=DATE, initial=timezone.localdate)
-    respondent = EnterpriseField(label=_("respondent enterprise (credit code or full name)"))
+    respondent = EnterpriseField(label=_("respondent enterprise (name or credit code)"))
     claimant_lines = forms.CharField(
         label=_("claimants"), widget=forms.Textarea(attrs={"rows": 5, "placeholder": "张三, 330621199001011234, 13800001111\n李四, 522422199503120118, , 代表"}),
         help_text=_("One per line: name, ID number, mobile phone (optional); end the line with “代表” for an elected "
@@ -190,27 +218,23 @@ class AgreeForm(NoteForm):
     terms = forms.CharField(label=_("terms"), widget=forms.Textarea(attrs={"rows": 3}))
     schedule = forms.CharField(
         label=_("payment schedule"), required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-12-01, 5000, 银行转账, 申请人工资卡账户\n2027-01-01, 4000, 现金, 本中心"}),
-        help_text=_("One payment per line: due date, amount, and optionally the way and the place of payment. Leave "
-                    "empty for a single payment on the day it takes effect."))
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026年12月20日，15000，银行转账，申请人工资卡账户\n2027-01-20, 4,000"}),
+        help_text=_("One payment per line: due date, amount, and optionally the way and the place of payment "
+                    "(e.g. 2026年12月20日，15000 or 2026-12-20, 15,000, bank transfer, the claimant's wage card). "
+                    "Leave empty for a single payment on the day it takes effect."))
     mediator_name = forms.CharField(label=_("presiding mediator (full name)"), required=False, max_length=64,
                                     help_text=_("The person who signs the agreement as mediator; left empty, the "
                                                 "case's mediator."))
 
     def clean_schedule(self):
-        from datetime import date
-        from decimal import Decimal, InvalidOperation
-
         plan, problems = [], []
         for row, line in enumerate(self.cleaned_data["schedule"].splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = [p.strip() for p in line.replace("，", ",").split(",")]
             try:
-                plan.append((date.fromisoformat(parts[0]), Decimal(parts[1].replace(",", "")),
-                             *(parts[2:4] + ["", ""])[:2]))
-            except (ValueError, IndexError, InvalidOperation):
-                problems.append(_("Line %(row)s: write the due date (YYYY-MM-DD), a comma and the amount.") % {"row": row})
+                plan.append(rules.parse_schedule_line(line))
+            except rules.RuleRefused as exc:
+                problems.append(_("Line %(row)s: %(problem)s.") % {"row": row, "problem": exc})
         if problems:
             raise ValidationError(problems)
         return plan
@@ -227,7 +251,12 @@ class ConfirmationRequestForm(NoteForm):
 
 
 class ConfirmationResultForm(NoteForm):
-    result = forms.ChoiceField(label=_("result"), choices=ConfirmationResult.choices)
+    # No value is chosen in advance: the court liaison picks what the ruling says.
+    result = forms.ChoiceField(label=_("result"), choices=[("", _("— choose —"))] + ConfirmationResult.choices)
+    ruling_number = forms.CharField(label=_("ruling number"), max_length=64,
+                                    widget=forms.TextInput(attrs={"placeholder": "（2026）浙0603民特123号"}))
+    ruled_on = forms.DateField(label=_("ruled on"), widget=DATE)
+    field_order = ["result", "ruling_number", "ruled_on", "note"]
 
 
 class PaymentOrderForm(NoteForm):

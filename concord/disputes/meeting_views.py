@@ -117,6 +117,10 @@ class MeetingDetail(generic.ObjectDetailView):
         # Only the linked records this user may see: a county meeting may link several towns' cases.
         ctx["cases"] = Case.objects.visible_to(user, VIEW).filter(meetings=meeting).select_related("respondent").order_by("number")
         ctx["enterprises"] = Enterprise.objects.visible_to(user, VIEW).filter(meetings=meeting).order_by("name")
+        from concord.alerts.models import Alert  # alerts build on disputes: imported when used
+
+        ctx["alerts"] = list(Alert.objects.visible_to(user, VIEW).filter(actions__meeting=meeting).distinct()
+                             .select_related("enterprise").order_by("-raised_on", "-pk"))
         actions = FollowUpAction.objects.visible_to(user, VIEW).filter(meeting=meeting)
         ctx["actions"] = [(a, action_state(a, today)) for a in actions]
         ctx["can_act"] = TripartiteMeeting.objects.visible_to(user, CHANGE).filter(pk=meeting.pk).exists()
@@ -134,10 +138,39 @@ class _MeetingFormMixin:
 
 
 class MeetingAdd(_MeetingFormMixin, generic.ObjectCreateView):
+    """A new meeting; ``?alert=`` (from an alert's action form) fills in the alert's town and
+    enterprise and the topic, and returns to the alert, whose action form then records the meeting."""
+
     model = TripartiteMeeting
 
+    def from_alert(self):
+        from concord.alerts.models import Alert
+
+        raw = self.request.GET.get("alert", "")
+        return (Alert.objects.visible_to(self.request.user, CHANGE).select_related("enterprise", "region")
+                .filter(pk=raw).first() if raw.isdigit() else None)
+
     def get_initial(self):
-        return {"held_on": timezone.localdate()}
+        initial = {"held_on": timezone.localdate()}
+        alert = self.from_alert()
+        if alert is not None:
+            initial.update(region=alert.region_id, credit_codes=alert.enterprise.credit_code,
+                           topics=_("Alert %(number)s: %(reason)s") % {"number": alert.number, "reason": alert.reason})
+        return initial
+
+    def get_template_names(self):
+        return ["disputes/meetings/meeting_form.html"]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["from_alert"] = self.from_alert()
+        return ctx
+
+    def get_success_url(self):
+        alert = self.from_alert()
+        if alert is None:
+            return super().get_success_url()
+        return f"{alert.get_absolute_url()}?meeting={self.object.pk}#form-action"
 
 
 class MeetingEdit(_MeetingFormMixin, generic.ObjectEditView):

@@ -149,6 +149,10 @@ class Case(models.Model):
     # After an agreement.
     confirmation_requested_on = models.DateField(_("judicial confirmation applied for on"), null=True, blank=True)
     confirmation_result = models.CharField(_("judicial confirmation"), max_length=12, choices=ConfirmationResult.choices, blank=True)
+    # The court's ruling (民事裁定书) that confirms the agreement or refuses the application: its
+    # number, e.g. "（2026）浙0603民特123号", and its date (人民调解法 art. 33).
+    confirmation_ruling_number = models.CharField(_("ruling number"), max_length=64, blank=True)
+    confirmation_ruled_on = models.DateField(_("ruled on"), null=True, blank=True)
     payment_order_applied_on = models.DateField(_("payment order applied for on"), null=True, blank=True)
     # The end.
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, db_index=True)

@@ -13,6 +13,8 @@ date`` for that, defaulting to the identity (no calendar). Pass
 ``concord.core.workdays.current_calendar().first_workday_from`` to apply China's holiday calendar (a
 year without a loaded notice is counted on the provisional calendar of statutory holidays).
 """
+import re
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -77,6 +79,10 @@ MESSAGES = {
     "amount_not_a_number": _("The amount is not a number."),
     "amount_negative": _("The amount cannot be negative."),
     "amount_absurd": _("The amount is above %(cap)s yuan; check it."),
+    "payment_line": _("write the due date, a comma and the amount, e.g. 2026-12-20, 15000 or 2026年12月20日，15000"),
+    "payment_date": _("“%(value)s” is not a date; write e.g. 2026-12-20 or 2026年12月20日"),
+    "payment_year": _("“%(value)s” has no year; write e.g. 2026年12月20日"),
+    "payment_amount": _("“%(value)s” is not an amount; write e.g. 15000, 15,000.50 or 1.5万元"),
 }
 
 
@@ -360,3 +366,71 @@ WHAT_TO_BRING = {
 
 def what_to_bring(subcategory: str) -> tuple:
     return ALWAYS_BRING + WHAT_TO_BRING.get(subcategory, ())
+
+
+# --- a payment schedule typed by hand ---------------------------------------------------------------
+# One line per payment: a due date, a separator, an amount. People write dates the ISO way
+# (2026-12-20), with slashes or dots (2026/12/20, 2026.12.20) or in Chinese (2026年12月20日), and
+# amounts with thousands separators, a currency sign or unit (15,000 / ￥15000 / 15000元 / 1.5万元).
+# Full-width digits and punctuation (２０２６，１５０００) are read as their ASCII forms (NFKC). A date
+# without a year (12月20日) is refused rather than guessed: a schedule is part of a legal
+# agreement, and the year at a turn of the year is exactly what a guess gets wrong.
+_DATE = re.compile(r"(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?:\s*日)?")
+_NO_YEAR = re.compile(r"\d{1,2}\s*(?:月|[-/.])\s*\d{1,2}(?:\s*日)?")
+_SEPARATOR = re.compile(r"[\s,;:、]+")
+_AMOUNT = re.compile(r"(?:人民币|rmb|¥|\$)?\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<wan>万)?\s*(?:元|yuan)?",
+                     re.IGNORECASE)
+
+
+def parse_payment_line(line: str) -> tuple[date, Decimal]:
+    """``(due date, amount)`` of one schedule line; RuleRefused (payment_*) names what is wrong."""
+    text = unicodedata.normalize("NFKC", line or "").strip()
+    if not text:
+        raise RuleRefused("payment_line")
+    match = _DATE.match(text)
+    if match is None:
+        head = _SEPARATOR.split(text, 1)[0]
+        raise RuleRefused("payment_year" if _NO_YEAR.fullmatch(head) else "payment_date", value=head)
+    try:
+        due = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        raise RuleRefused("payment_date", value=match.group(0).strip()) from None
+    rest = text[match.end():]
+    separator = _SEPARATOR.match(rest)
+    start = separator.end() if separator else 0 if match.group(0).endswith("日") else None  # 日 ends a date
+    if start is None or not rest[start:].strip():
+        raise RuleRefused("payment_line")
+    raw = rest[start:].strip()
+    amount = _AMOUNT.fullmatch(raw)
+    if amount is None:
+        raise RuleRefused("payment_amount", value=raw)
+    value = Decimal(amount["n"].replace(",", ""))
+    if amount["wan"]:
+        value *= 10000
+    if value != value.quantize(Decimal("0.01")):  # below a fen: a typing slip
+        raise RuleRefused("payment_amount", value=raw)
+    return due, value.quantize(Decimal("0.01"))
+
+
+_FIELD_SEPARATOR = re.compile(r"[,，]")
+_NUMERIC_FIELD = re.compile(r"[\s\d.,，]*")
+
+
+def parse_schedule_line(line: str) -> tuple[date, Decimal, str, str]:
+    """``(due date, amount, way, place)`` of one schedule line: ``parse_payment_line``'s date and
+    amount, then at most two comma-separated texts for the way and the place of payment. A comma may
+    also group thousands ("15,000"), so the longest head that parses as date and amount wins and the
+    texts after it must not be bare numbers."""
+    fields = _FIELD_SEPARATOR.split(line or "")
+    for cut in range(len(fields), 0, -1):
+        tail = [f.strip() for f in fields[cut:]]
+        if len(tail) > 2 or any(f and _NUMERIC_FIELD.fullmatch(f) for f in tail):
+            continue
+        try:
+            due, amount = parse_payment_line(",".join(fields[:cut]))
+        except RuleRefused:
+            continue
+        way, place = (tail + ["", ""])[:2]
+        return due, amount, way, place
+    parse_payment_line(line)  # raises the reason the date and amount alone are refused
+    raise RuleRefused("payment_line")

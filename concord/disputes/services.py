@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.dispatch import Signal
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -380,6 +381,8 @@ def case_assign(case, *, actor, mediator) -> Case:
     def apply(row):
         if mediator is None or not workflow.handles(mediator, row):
             raise ValidationError({"mediator": _("Choose someone who handles cases at this level.")})
+        if row.mediator_id == mediator.pk:  # nothing to change: no event, no second notice
+            raise ValidationError({"mediator": _("%(name)s is already the case's mediator.") % {"name": mediator}})
         row.mediator = mediator
 
     return _go(case, "assign", actor=actor, note=str(mediator), apply=apply, data={"mediator": getattr(mediator, "pk", None)},
@@ -511,16 +514,48 @@ def case_request_confirmation(case, *, actor, requested_on: date | None = None) 
                 "dates_out_of_order", later=requested_on.isoformat(), earlier=row.agreement.effective_on.isoformat())})
         row.confirmation_requested_on = requested_on
 
-    return _go(case, "request_confirmation", actor=actor, apply=apply)
+    return _go(case, "request_confirmation", actor=actor, apply=apply,
+               after_commit=lambda row: notify.notify(
+                   court_liaisons_of(row), _case_text(row, _("Judicial confirmation requested")),
+                   reverse("disputes:case_list") + "?awaiting_confirmation=true"))
 
 
-def case_record_confirmation(case, *, actor, result: str, note: str = "") -> Case:
+def court_liaisons_of(case):
+    """Active court liaisons whose scope covers ``case`` and who may open it (a liaison sees court
+    referrals only, so another case's application goes to the county, who records it too)."""
+    rows = (RoleAssignment.objects.filter(role=Role.COURT_LIAISON, is_active=True, user__is_active=True)
+            .select_related("user", "region"))
+    users = {a.user for a in rows if a.region_id is None or case.region.path.startswith(a.region.path)}
+    return [u for u in users if Case.objects.visible_to(u, CHANGE).filter(pk=case.pk).exists()]
+
+
+def case_record_confirmation(case, *, actor, result: str, ruling_number: str = "", ruled_on: date | None = None,
+                             note: str = "") -> Case:
+    """The court's ruling: confirmed or refused, with the ruling's number and date (both required)."""
+    ruling_number = (ruling_number or "").strip()
+
     def apply(row):
+        errors = {}
         if result not in ("confirmed", "refused"):
-            raise ValidationError({"result": _("Choose confirmed or refused.")})
+            errors["result"] = _("Choose confirmed or refused.")
+        if not ruling_number:
+            errors["ruling_number"] = _("Give the number of the court's ruling.")
+        if ruled_on is None:
+            errors["ruled_on"] = _("Give the date of the court's ruling.")
+        elif ruled_on > timezone.localdate():
+            errors["ruled_on"] = _("The date of the ruling cannot be in the future.")
+        elif row.confirmation_requested_on and ruled_on < row.confirmation_requested_on:
+            errors["ruled_on"] = rules.message("dates_out_of_order", later=ruled_on.isoformat(),
+                                               earlier=row.confirmation_requested_on.isoformat())
+        if errors:
+            raise ValidationError(errors)
         row.confirmation_result = result
+        row.confirmation_ruling_number = ruling_number
+        row.confirmation_ruled_on = ruled_on
 
-    return _go(case, "record_confirmation", actor=actor, note=note, apply=apply, data={"result": result})
+    return _go(case, "record_confirmation", actor=actor, note=note or ruling_number, apply=apply,
+               data={"result": result, "ruling_number": ruling_number,
+                     "ruled_on": ruled_on.isoformat() if ruled_on else None})
 
 
 def case_payment_order(case, *, actor, applied_on: date | None = None, note: str = "") -> Case:

@@ -188,7 +188,8 @@ def run_action(name, case, actor, c):
         "fail": lambda: services.case_fail(case, actor=actor, reason=note),
         "withdraw": lambda: services.case_withdraw(case, actor=actor, reason=note),
         "request_confirmation": lambda: services.case_request_confirmation(case, actor=actor, requested_on=c["requested_on"]),
-        "record_confirmation": lambda: services.case_record_confirmation(case, actor=actor, result=c["result"], note=note),
+        "record_confirmation": lambda: services.case_record_confirmation(
+            case, actor=actor, result=c["result"], ruling_number=c["ruling_number"], ruled_on=c["ruled_on"], note=note),
         "payment_order": lambda: services.case_payment_order(case, actor=actor, applied_on=c["applied_on"], note=note),
         "close": lambda: services.case_close(case, actor=actor, outcome=c["outcome"], note=note),
         "refer": lambda: services.case_refer(case, actor=actor, outcome=c["outcome"], note=note),
@@ -213,7 +214,8 @@ class CaseDetail(generic.ObjectDetailView):
     court_fields = ("court_referral_kind", "court_case_number", "court_received_on", "court_extension_days",
                     "court_result_reported_on")
     outcome_fields = ("outcome", "resolved_level", "resolved_on", "closed_on", "amount_recovered", "limitation_date",
-                      "confirmation_requested_on", "confirmation_result", "payment_order_applied_on", "rejection_reason")
+                      "confirmation_requested_on", "confirmation_result", "confirmation_ruling_number",
+                      "confirmation_ruled_on", "payment_order_applied_on", "rejection_reason")
 
     def get_template_names(self):
         if is_worker_only(self.request.user):

@@ -85,9 +85,20 @@ def guard(case, t, actor) -> str | None:
         return _("The case is already at county level.")
     if t.name == "extend" and not case.is_court_referral:
         return _("Only a court referral has a court deadline to extend.")
+    if t.name == "extend" and _extension_cap_reached(case):
+        return _("The court deadline is already extended by the most days allowed.")
+    # A step whose effect is already recorded is neither offered nor taken again: taking it again
+    # would overwrite the recorded date or ruling (issue 14).
+    if t.name == "request_confirmation" and case.confirmation_requested_on:
+        return _("Judicial confirmation was already applied for on %(day)s.") % {
+            "day": case.confirmation_requested_on.isoformat()}
+    if t.name == "record_confirmation" and case.confirmation_result:
+        return _("The court's ruling is already recorded: %(result)s.") % {"result": case.get_confirmation_result_display()}
     if t.name == "record_confirmation" and not case.confirmation_requested_on:
         return _("No application for judicial confirmation has been recorded.")
-    if t.name == "payment_order" and not case.payment_order_applied_on and not _has_missed_payment(case):
+    if t.name == "payment_order" and case.payment_order_applied_on:
+        return _("A payment order was already applied for on %(day)s.") % {"day": case.payment_order_applied_on.isoformat()}
+    if t.name == "payment_order" and not _has_missed_payment(case):
         return _("A payment order is for a missed agreed payment; none is missed.")
     if actor is None:  # the system: the case's own conditions only, no level rule
         return None
@@ -103,6 +114,15 @@ def guard(case, t, actor) -> str | None:
 
 def _is_court_user(actor) -> bool:
     return any(a.role == Role.COURT_LIAISON for a in assignments_of(actor))
+
+
+def _extension_cap_reached(case) -> bool:
+    from .services import legal_table  # services import this module
+
+    if not case.court_received_on:
+        return False
+    cap = rules.parameter("court_extension_cap_days", case.court_received_on, legal_table(case.region))
+    return cap is not None and case.court_extension_days >= cap
 
 
 def _has_missed_payment(case) -> bool:

@@ -122,7 +122,7 @@ class TierForm(forms.ModelForm):
 
 
 class VetoRecordForm(forms.Form):
-    enterprise = EnterpriseField(label=_("enterprise (credit code or full name)"))
+    enterprise = EnterpriseField(label=_("enterprise (name or credit code)"))
     item = forms.ModelChoiceField(label=_("veto item"), queryset=VetoItem.objects.none())
     occurred_on = forms.DateField(label=_("occurred on"), widget=DATE, initial=timezone.localdate)
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -141,7 +141,7 @@ class ReviewDecideForm(forms.Form):
 
 
 class SurveyOpenForm(forms.Form):
-    enterprise = EnterpriseField(label=_("enterprise (credit code or full name)"))
+    enterprise = EnterpriseField(label=_("enterprise (name or credit code)"))
     round = forms.ModelChoiceField(label=_("round"), queryset=Round.objects.none(), required=False,
                                    help_text=_("The round's standard gives the minimum number of responses."))
     opens_on = forms.DateField(label=_("opens on"), widget=DATE, initial=timezone.localdate)

@@ -44,9 +44,7 @@ class ApplyForm(forms.Form):
         else:
             from concord.disputes.forms import EnterpriseField
 
-            self.fields["enterprise"] = EnterpriseField(
-                label=_("enterprise"), user=user, max_length=64,
-                help_text=_("The unified social credit code or the exact name of the enterprise."))
+            self.fields["enterprise"] = EnterpriseField(label=_("enterprise"), user=user, max_length=160)  # a suggestion: name（code）
         self.order_fields(["round", "enterprise", "tier"])
 
 

@@ -395,6 +395,10 @@ def objection_answer(objection, *, actor, answer: str, upheld: bool, today: date
         raise PermissionDenied(_("Only the county answers objections."))
     if not (answer or "").strip():
         raise ValidationError({"answer": [_("Write the answer.")]})
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.answered_on:  # answered once: a second answer would overwrite the first
+        raise ValidationError({"answer": [_("This objection was already answered on %(day)s.") % {
+            "day": objection.answered_on.isoformat()}]})
     objection.answer, objection.upheld, objection.answered_on, objection.answered_by = answer.strip(), upheld, today, actor
     objection.save()
     audit.record_event(actor=actor, verb="evaluation.answer", target=objection.evaluation,

@@ -261,9 +261,11 @@ class EvaluationDetail(generic.ObjectDetailView):
         available = {tr.name for tr in ev.workflow.available(ev, user)} if changeable else set()
         ctx["available"] = available
         ctx["evidence_open"] = changeable and ev.status in services.EVIDENCE_OPEN
-        attach_evidence(ev, user, scores, ctx["evidence_open"], failed)
+        attach_evidence(ev, user, scores, ctx["evidence_open"], failed, within_assessment="submit" in available)
         if "submit" in available:
-            ctx["assess_form"] = failed[1] if failed[0] == "assess" else forms.SelfAssessForm(scores=scores)
+            # After a refused upload, the self-assessment as it was typed (``carry``), not as saved.
+            ctx["assess_form"] = (failed[1] if failed[0] == "assess"
+                                  else kwargs.get("carry") or forms.SelfAssessForm(scores=scores))
             attach(ctx["assess_form"], scores)
         elif "review" in available:
             ctx["review_form"] = failed[1] if failed[0] == "review" else forms.ReviewForm(scores=scores)
@@ -287,17 +289,25 @@ class EvaluationDetail(generic.ObjectDetailView):
         return ctx
 
 
-def evidence_form(indicator_id, data=None, files=None):
-    """The upload form of one manual indicator (the dispute evidence form: file and description). Its
-    inputs sit in the indicator's row and belong, through their ``form`` attribute, to a form element
-    outside the self-assessment form (forms do not nest)."""
+ASSESS_FORM = "assess-form"
+
+
+def evidence_form(indicator_id, data=None, files=None, within_assessment=False):
+    """The upload form of one manual indicator (the dispute evidence form: file and description).
+    Its inputs sit in the indicator's row. While the self-assessment form is on the page they belong
+    to it, named per indicator, and the row's "attach" button posts the whole form to the upload
+    view, so that the scores and texts typed but not saved yet are saved with the file instead of
+    lost (issue 14). Otherwise (forms do not nest) they belong, through their ``form`` attribute, to
+    a small form of their own outside."""
+    if within_assessment:
+        return EvidenceForm(data, files, prefix=f"upload{indicator_id}", auto_id="id_%s")
     form = EvidenceForm(data, files, auto_id=f"id_evidence{indicator_id}_%s")
     for field in form.fields.values():
         field.widget.attrs["form"] = f"evidence-add-{indicator_id}"
     return form
 
 
-def attach_evidence(ev, user, scores, open_, failed):
+def attach_evidence(ev, user, scores, open_, failed, within_assessment=False):
     """Give each manual indicator's row its evidence files (one query) and, while the applicant may
     change them, its upload form (the refused one, with its errors, after a failed upload)."""
     files = {}
@@ -308,13 +318,14 @@ def attach_evidence(ev, user, scores, open_, failed):
             continue
         s.evidence_files = files.get(s.indicator_id, [])
         if open_:
-            s.evidence_form = failed[1] if failed[0] == f"evidence-{s.indicator_id}" else evidence_form(s.indicator_id)
+            s.evidence_form = (failed[1] if failed[0] == f"evidence-{s.indicator_id}"
+                               else evidence_form(s.indicator_id, within_assessment=within_assessment))
 
 
-def evaluation_page(request, ev, failed=(None, None), status=400):
+def evaluation_page(request, ev, failed=(None, None), status=400, carry=None):
     view = EvaluationDetail(request=request, kwargs={"pk": ev.pk})
     view.object = ev
-    ctx = view.get_context_data(object=ev, failed=failed)
+    ctx = view.get_context_data(object=ev, failed=failed, carry=carry)
     return ctx, lambda: render(request, view.get_template_names(), ctx, status=status)
 
 
@@ -355,9 +366,9 @@ class EvaluationPostView(generic.ScopedViewMixin, View):
     def success_url(self, ev):
         return ev.get_absolute_url()
 
-    def refused(self, request, ev, form):
+    def refused(self, request, ev, form, carry=None):
         ev = self.evaluation_of(ev.pk)  # fresh: nothing was changed
-        ctx, respond = evaluation_page(request, ev, failed=(self.form_name, form))
+        ctx, respond = evaluation_page(request, ev, failed=(self.form_name, form), carry=carry)
         shown = {"assess": "assess_form", "review": "review_form"}.get(self.form_name)
         on_page = (ctx.get(shown) is form) if shown else any(item["form"] is form for item in ctx["side_forms"]) or any(
             getattr(o, "form", None) is form for o in ctx["objections"]) or any(
@@ -486,7 +497,10 @@ class EvaluationEvidenceAdd(EvaluationPostView):
         raw = request.POST.get("indicator", "")
         indicator_id = int(raw) if raw.isdigit() else None
         self.form_name = f"evidence-{indicator_id}"
-        form = evidence_form(indicator_id, request.POST, request.FILES)
+        within = f"upload{indicator_id}-file" in request.FILES or f"upload{indicator_id}-description" in request.POST
+        form = evidence_form(indicator_id, request.POST, request.FILES, within_assessment=within)
+        if within:
+            return self.with_assessment(request, ev, indicator_id, form)
         if form.is_valid():
             try:
                 item = services.evidence_add(ev, actor=request.user, indicator=indicator_id, upload=form.cleaned_data["file"],
@@ -497,6 +511,35 @@ class EvaluationEvidenceAdd(EvaluationPostView):
                 messages.success(request, _("Evidence file attached: %(name)s.") % {"name": item.file_name})
                 return redirect(f"{ev.get_absolute_url()}#indicator-{item.indicator_id}")
         return self.refused(request, ev, form)
+
+
+    def with_assessment(self, request, ev, indicator_id, form):
+        """The upload posted from inside the self-assessment form: save the scores and texts as
+        typed and attach the file, both or neither; when either is refused the page shows the
+        self-assessment as typed, with the reasons."""
+        assess = EvaluationAssess().make_form(ev, request.POST)
+        valid = form.is_valid() & assess.is_valid()  # both, to show every error at once
+        if valid:
+            try:
+                with transaction.atomic():
+                    EvaluationAssess(request=request).write(ev, assess)
+                    try:
+                        item = services.evidence_add(ev, actor=request.user, indicator=indicator_id,
+                                                     upload=form.cleaned_data["file"],
+                                                     description=form.cleaned_data["description"])
+                    except ValidationError as exc:
+                        apply_errors(form, exc)
+                        raise
+            except (ValidationError, PermissionDenied) as exc:
+                if not form.errors:
+                    apply_errors(assess, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            else:
+                messages.success(request, _("Self-assessment saved and evidence file attached: %(name)s.") % {
+                    "name": item.file_name})
+                return redirect(f"{ev.get_absolute_url()}#indicator-{item.indicator_id}")
+        if form.is_bound and not form.errors and assess.errors:
+            form.add_error(None, _("Nothing was saved: correct the scores, then attach the file again."))
+        return self.refused(request, ev, form, carry=assess)
 
 
 class EvidenceRemove(generic.ScopedViewMixin, View):
@@ -513,6 +556,8 @@ class EvidenceRemove(generic.ScopedViewMixin, View):
 
     def post(self, request, pk):
         item = self.item_of(pk)
+        if any(name.startswith("score-") for name in request.POST):
+            return self.with_assessment(request, item)
         try:
             services.evidence_remove(item, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
@@ -522,6 +567,24 @@ class EvidenceRemove(generic.ScopedViewMixin, View):
             return evaluation_page(request, ev)[1]()
         messages.success(request, _("Evidence file removed: %(name)s.") % {"name": item.file_name})
         return redirect(f"{reverse('harmony:evaluation_detail', args=[item.evaluation_id])}#indicator-{item.indicator_id}")
+
+    def with_assessment(self, request, item):
+        """The remove button inside the self-assessment form posts the form with it: the scores and
+        texts typed are saved with the removal (both or neither), as with an upload."""
+        ev = Evaluation.objects.select_related(*EvaluationDetail.select_related).get(pk=item.evaluation_id)
+        assess = EvaluationAssess().make_form(ev, request.POST)
+        if assess.is_valid():
+            try:
+                with transaction.atomic():
+                    EvaluationAssess(request=request).write(ev, assess)
+                    services.evidence_remove(item, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                apply_errors(assess, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            else:
+                messages.success(request, _("Self-assessment saved and evidence file removed: %(name)s.") % {
+                    "name": item.file_name})
+                return redirect(f"{ev.get_absolute_url()}#indicator-{item.indicator_id}")
+        return evaluation_page(request, ev, failed=("assess", assess))[1]()
 
 
 class EvidenceDownload(generic.ScopedViewMixin, View):

@@ -6,7 +6,10 @@ from . import import_urls, views as v
 from .models import Employment, Enterprise, Worker
 
 app_name = "registry"
-urlpatterns = (
+urlpatterns = [
+    # Before the generic routes: "suggest" is not an enterprise's pk.
+    path("enterprises/suggest/", v.EnterpriseSuggest.as_view(), name="enterprise_suggest"),
+] + (
     generic.model_urls(
         Enterprise, list=v.EnterpriseList, detail=v.EnterpriseDetail, add=v.EnterpriseAdd, edit=v.EnterpriseEdit,
         reveal=generic.RevealView,

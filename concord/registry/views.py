@@ -4,9 +4,11 @@ Thin views on the generic ones (core/generic.py); reads come from ``selectors``,
 pillars from ``panels``."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views import generic as django_generic
 
 from concord.core import generic
@@ -34,6 +36,18 @@ class EnterpriseList(NoCountListView):
     table_class = t.EnterpriseTable
     filterset_class = f.EnterpriseFilter
     select_related = ("region",)
+
+
+class EnterpriseSuggest(generic.ScopedViewMixin, View):
+    """The type-ahead of enterprise fields: ``?q=`` part of a name (or the start of a credit code);
+    answers the matching enterprises of the user's scope as JSON ``[{value, label}]``, ``value``
+    being what the field takes ("name（credit code）")."""
+
+    model = Enterprise
+
+    def get(self, request):
+        rows = selectors.enterprise_suggestions(request.user, request.GET.get("q", "")[:64])
+        return JsonResponse({"results": [{"value": selectors.enterprise_label(e), "label": e.region.name} for e in rows]})
 
 
 def _facts(obj, user, names):

@@ -74,7 +74,7 @@ ACTIONS = {
     "request_confirmation": (s.ConfirmationRequestSerializer, lambda case, actor, d: services.case_request_confirmation(
         case, actor=actor, requested_on=d.get("requested_on"))),
     "record_confirmation": (s.ConfirmationResultSerializer, lambda case, actor, d: services.case_record_confirmation(
-        case, actor=actor, result=d["result"], note=d["note"])),
+        case, actor=actor, result=d["result"], ruling_number=d["ruling_number"], ruled_on=d["ruled_on"], note=d["note"])),
     "payment_order": (s.PaymentOrderSerializer, lambda case, actor, d: services.case_payment_order(
         case, actor=actor, applied_on=d.get("applied_on"), note=d["note"])),
     "close": (s.CloseSerializer, lambda case, actor, d: services.case_close(case, actor=actor, outcome=d["outcome"], note=d["note"])),

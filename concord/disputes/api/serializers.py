@@ -68,7 +68,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "claimant_count", "is_priority", "mediator", "mediator_name", "received_on", "accepted_on", "deadline",
             "deadline_provisional", "escalations", "rejection_reason", "consultation_requested_on", "court_referral_kind", "court_case_number",
             "court_received_on", "court_extension_days", "court_result_reported_on", "confirmation_requested_on",
-            "confirmation_result", "payment_order_applied_on", "outcome", "limitation_date", "resolved_level",
+            "confirmation_result", "confirmation_ruling_number", "confirmation_ruled_on", "payment_order_applied_on", "outcome", "limitation_date", "resolved_level",
             "resolved_on", "closed_on", "amount_recovered", "created_at", "updated_at", "claimants",
         ]
         read_only_fields = fields
@@ -357,6 +357,8 @@ class ConfirmationRequestSerializer(serializers.Serializer):
 
 class ConfirmationResultSerializer(NoteSerializer):
     result = serializers.ChoiceField(choices=ConfirmationResult.choices)
+    ruling_number = serializers.CharField(max_length=64, help_text=_("The number of the court's ruling."))
+    ruled_on = serializers.DateField(help_text=_("The date of the court's ruling."))
 
 
 class PaymentOrderSerializer(NoteSerializer):

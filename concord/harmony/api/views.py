@@ -140,6 +140,8 @@ def action_refusal(evaluation, route, user) -> str | None:
             return _("Only the county answers objections.")
         if not Objection.objects.visible_to(user, CHANGE).filter(evaluation=evaluation).exists():
             return _("No objection has been lodged.")
+        if not evaluation.objections.filter(answered_on__isnull=True).exists():
+            return _("Every objection has been answered.")
         return None
     if not Evaluation.objects.visible_to(user, CHANGE).filter(pk=evaluation.pk).exists():
         return _("This evaluation is outside your scope.")
