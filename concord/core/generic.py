@@ -84,7 +84,8 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
-            return ["core/partials/table.html"]
+            # The table and, out of band, the export links with the same filters (issue 14).
+            return ["core/partials/list_swap.html"]
         return [self.template_name]
 
     def get_table_pagination(self, table):
@@ -172,7 +173,19 @@ def field_display(obj, name, user):
     elif value is None or value == "":
         value = "—"
     return {"name": name, "label": field.verbose_name, "value": value, "reveal_url": reveal_url,
-            "link": getattr(value, "get_absolute_url", None) and value.get_absolute_url()}
+            "link": visible_link(value, user)}
+
+
+def visible_link(value, user) -> str:
+    """The related record's page when the user may open it, else "" (a link that 404s is a dead end:
+    a court liaison sees a meeting's organiser but not the user pages)."""
+    url = getattr(value, "get_absolute_url", None) and value.get_absolute_url()
+    if not url or not isinstance(value, models.Model):
+        return url or ""
+    manager = type(value)._default_manager
+    if hasattr(manager, "visible_to") and not manager.visible_to(user).filter(pk=value.pk).exists():
+        return ""
+    return url
 
 
 def object_timeline(obj, user, limit=50):
