@@ -123,6 +123,7 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         ctx["export_query"] = query.urlencode()
+        ctx.update(uncounted_rows(ctx.get("table")))
         ctx["has_personal"] = bool(getattr(self.model, "personal_fields", None))
         ctx["can_unmask"] = bool(user_roles(self.request.user) & REVEAL_ROLES) or self.request.user.is_superuser
         file_kind = imports.for_model(self.model)
@@ -130,6 +131,19 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
             ctx["import_url"] = reverse(file_kind.import_url)
             ctx["template_url"] = reverse(file_kind.template_url) + f"?kind={file_kind.kind}"
         return ctx
+
+
+def uncounted_rows(table) -> dict:
+    """For a list paged without counting (registry.tables.NoCountPaginator): the rows up to this
+    page, as "more than N" while a next page exists, exactly on the last page — never a COUNT(*)."""
+    paginator = getattr(table, "paginator", None)
+    page = getattr(table, "page", None)
+    if paginator is None or page is None or getattr(paginator, "counts_rows", True) is not False:
+        return {}
+    shown = (page.number - 1) * paginator.per_page + len(page.object_list)
+    if page.has_next():
+        return {"rows_more_than": shown, "rows_exactly": None}
+    return {"rows_more_than": None, "rows_exactly": shown}
 
 
 class ObjectDetailView(ScopedViewMixin, generic.DetailView):
