@@ -113,7 +113,11 @@ def test_case_worker_and_alert_pages_fit_a_phone(world, long_case, live_server, 
 
 def test_the_workers_own_pages_on_a_phone(world, long_case, live_server, phone):
     sign_in(phone, live_server.url, "alpha_worker")
-    for name, url in (("my-cases", "/disputes/cases/"), ("my-worker-page", world.worker_a.get_absolute_url())):
+    from tests.test_scope_matrix import harmony_samples
+
+    harmony_samples(world)
+    for name, url in (("my-cases", "/disputes/cases/"), ("my-worker-page", world.worker_a.get_absolute_url()),
+                      ("my-surveys", "/harmony/surveys/")):
         phone.goto(live_server.url + url)
         phone.screenshot(path=str(SHOTS / f"pages-worker-{name}-phone.png"), full_page=True)
         assert fits(phone), f"{url} is wider than a 390 px phone"
