@@ -390,7 +390,7 @@ def test_worker_360_page(world, login):
     assert "贵州省" in html and "毕节市" in html  # household registration from the ID number
     with translation.override("zh-hans"):
         assert escape(str(world.worker_a.get_generation_display())) in html
-    assert "5800.50" in html and "2027-02-28" in html
+    assert "5,800.50" in html and "2027-02-28" in html  # thousands separators (issue 14)
     assert "Bravo" not in html  # the employment in town B is outside the officer's scope
 
 

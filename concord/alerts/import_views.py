@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from concord.core import imports
+from concord.core.scope import ADD, can
 from concord.registry import import_views as base
 
 from .importers import KIND
@@ -79,7 +80,7 @@ class SignalImportBatch(base.ImportBatchDetail):
             problems=[imports.RowError.from_list(e) for e in batch.errors[:base.SHOWN_PROBLEMS]],
             notices=[imports.RowError.from_list(e) for e in batch.notices[:base.SHOWN_PROBLEMS]],
             hidden_problems=max(0, batch.error_count - base.SHOWN_PROBLEMS),
-            import_url=_reverse(kind.import_url) if kind else "",
+            import_url=_reverse(kind.import_url) if kind and can(self.request.user, kind.model, ADD) else "",
             list_url=_reverse("alerts:signal_list") if ours else "",
             list_label=RiskSignal._meta.verbose_name_plural if ours else "",
         )

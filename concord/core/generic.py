@@ -88,7 +88,8 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
-            return ["core/partials/table.html"]
+            # The table and, out of band, the export links with the same filters (issue 14).
+            return ["core/partials/list_swap.html"]
         return [self.template_name]
 
     def get_table_pagination(self, table):
@@ -131,6 +132,7 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         ctx["export_query"] = query.urlencode()
+        ctx.update(uncounted_rows(ctx.get("table")))
         ctx["has_personal"] = bool(getattr(self.model, "personal_fields", None))
         ctx["can_unmask"] = masking.may_reveal(self.request.user)
         file_kind = imports.for_model(self.model)
@@ -138,6 +140,19 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
             ctx["import_url"] = reverse(file_kind.import_url)
             ctx["template_url"] = reverse(file_kind.template_url) + f"?kind={file_kind.kind}"
         return ctx
+
+
+def uncounted_rows(table) -> dict:
+    """For a list paged without counting (registry.tables.NoCountPaginator): the rows up to this
+    page, as "more than N" while a next page exists, exactly on the last page — never a COUNT(*)."""
+    paginator = getattr(table, "paginator", None)
+    page = getattr(table, "page", None)
+    if paginator is None or page is None or getattr(paginator, "counts_rows", True) is not False:
+        return {}
+    shown = (page.number - 1) * paginator.per_page + len(page.object_list)
+    if page.has_next():
+        return {"rows_more_than": shown, "rows_exactly": None}
+    return {"rows_more_than": None, "rows_exactly": shown}
 
 
 class ObjectDetailView(ScopedViewMixin, generic.DetailView):
@@ -181,7 +196,19 @@ def field_display(obj, name, user):
     elif value is None or value == "":
         value = "—"
     return {"name": name, "label": field.verbose_name, "value": value, "reveal_url": reveal_url,
-            "link": getattr(value, "get_absolute_url", None) and value.get_absolute_url()}
+            "link": visible_link(value, user)}
+
+
+def visible_link(value, user) -> str:
+    """The related record's page when the user may open it, else "" (a link that 404s is a dead end:
+    a court liaison sees a meeting's organiser but not the user pages)."""
+    url = getattr(value, "get_absolute_url", None) and value.get_absolute_url()
+    if not url or not isinstance(value, models.Model):
+        return url or ""
+    manager = type(value)._default_manager
+    if hasattr(manager, "visible_to") and not manager.visible_to(user).filter(pk=value.pk).exists():
+        return ""
+    return url
 
 
 def mask_personal_fields(form, user):

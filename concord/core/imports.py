@@ -544,11 +544,7 @@ class FileSpec:
         for index, column in enumerate(self.columns, start=1):
             cell = sheet.cell(row=1, column=index, value=column.title())
             cell.font, cell.fill = bold, fill
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, min(40, len(column.title()) * 2 + 4))
-            if isinstance(column.parser, Text):
-                # Text format for the column, so Excel keeps 18-digit ID numbers whole.
-                sheet.column_dimensions[letter].number_format = "@"
+            _template_column(sheet, get_column_letter(index), column)
         sheet.freeze_panes = "A2"
         notes = wb.create_sheet(_("Notes")[:31])
         notes.append([_("Column"), _("Required"), _("Allowed values and format"), _("Note")])
@@ -565,9 +561,135 @@ class FileSpec:
         notes.append([_("A column left out of the file leaves that field unchanged; an empty cell clears it or applies its default.")])
         for letter, width in (("A", 24), ("B", 8), ("C", 70), ("D", 60)):
             notes.column_dimensions[letter].width = width
+        _template_dropdowns(wb, sheet, self.columns)  # after Notes: a hidden list sheet comes last
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
+
+
+# Template and problems files (issue 14): kept apart from the reading code above and below.
+
+TEMPLATE_ROWS = 2000  # rows of the template pre-formatted as text / offered drop-downs
+_INLINE_LIST_MAX = 250  # Excel refuses an inline list formula longer than 255 characters
+
+
+def _template_column(sheet, letter, column):
+    """Width for the column's values, and text format for text columns: Excel would turn an 18-digit
+    ID number or credit code into 1.23E+17 and lose its last digits, and drop a phone's leading 0."""
+    from openpyxl.styles import Alignment
+
+    parser = column.parser
+    width = len(column.title()) * 2 + 4
+    if isinstance(parser, Text) and parser.max_length:
+        width = max(width, min(parser.max_length, 36) + 4)
+    sheet.column_dimensions[letter].width = max(12, min(40, width))
+    if isinstance(parser, Text):
+        dim = sheet.column_dimensions[letter]
+        dim.number_format = "@"
+        # The column style alone is not kept by every spreadsheet program: the first rows' cells carry it too.
+        left = Alignment(horizontal="left")
+        for row in range(2, TEMPLATE_ROWS + 2):
+            cell = sheet[f"{letter}{row}"]
+            cell.number_format, cell.alignment = "@", left
+
+
+def dropdown_values(parser) -> list[str]:
+    """The values a template cell offers in a drop-down: 是/否 for yes/no, the labels of a fixed choice
+    (the import reads labels in every interface language); none for free values."""
+    if isinstance(parser, Bool):
+        return [str(_("Yes")), str(_("No"))]
+    if isinstance(parser, Choice):
+        return [str(label) for _code, label in parser.choices]
+    return []
+
+
+def _template_dropdowns(wb, sheet, columns):
+    """A list validation (Excel's drop-down) on every yes/no and fixed-choice column. Short lists are
+    written in the rule itself; long ones (industries) on a hidden sheet the rule points to."""
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lists = None
+    for index, column in enumerate(columns, start=1):
+        if column.readonly:
+            continue
+        values = dropdown_values(column.parser)
+        if not values:
+            continue
+        inline = ",".join(values)
+        if len(inline) <= _INLINE_LIST_MAX and not any("," in v or '"' in v for v in values):
+            formula = f'"{inline}"'
+        else:
+            if lists is None:
+                lists = wb.create_sheet("lists")
+                lists.sheet_state = "hidden"
+            col = get_column_letter(lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value else 1)
+            for row, value in enumerate(values, start=1):
+                lists[f"{col}{row}"] = value
+            formula = f"{quote_sheetname(lists.title)}!${col}$1:${col}${len(values)}"
+        rule = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
+                              showErrorMessage=True, errorTitle=column.title()[:32],
+                              error=str(_("Choose a value from the list.")))
+        letter = get_column_letter(index)
+        rule.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+        sheet.add_data_validation(rule)
+
+
+def problems_workbook(table: "Table", errors: list) -> bytes:
+    """A dry run's problems as an .xlsx: every row of the file that has a problem, as the file had it,
+    with its row number in front and its reasons in a column at the end (the cells at fault shaded);
+    problems of the whole file (missing columns…) on top. The user corrects the rows and re-imports."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    by_row: dict[tuple, list] = {}
+    whole_file = []
+    for error in errors:
+        if error.row is None or error.row == 1:
+            whole_file.append(error)
+        else:
+            by_row.setdefault((error.sheet or "", error.row), []).append(error)
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = str(_("Problems"))[:31]
+    header = [_as_text(cell) for cell in table.header]
+    bold, bad = Font(bold=True), PatternFill("solid", fgColor="F8D7DA")
+    sheet.append([str(_("Row"))] + header + [str(_("Problems"))])
+    for cell in sheet[1]:
+        cell.font = bold
+    reasons_col = len(header) + 2
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for error in whole_file:
+        sheet.append(["—"] + [""] * len(header) + [str(error)])
+    positions = {_normalise(name): index for index, name in enumerate(header) if name}
+    for number, sheet_label, cells in table.rows:
+        found = by_row.get((sheet_label or "", number))
+        if not found:
+            continue
+        row = [f"{sheet_label} · {number}" if sheet_label else number]
+        row += [_as_text(cell) if cell is not None else "" for cell in cells[:len(header)]]
+        row += [""] * (len(header) + 1 - len(row))
+        row.append("；".join(f"{e.column}：{e.message}" if e.column else e.message for e in found))
+        sheet.append(row)
+        excel_row = sheet.max_row
+        for e in found:
+            index = positions.get(_normalise(e.column)) if e.column else None
+            if index is not None:
+                sheet.cell(row=excel_row, column=index + 2).fill = bad
+        sheet.cell(row=excel_row, column=reasons_col).alignment = wrap
+    from openpyxl.utils import get_column_letter
+
+    for index in range(1, reasons_col + 1):
+        dim = sheet.column_dimensions[get_column_letter(index)]
+        dim.number_format = "@"
+        dim.width = 60 if index == reasons_col else (10 if index == 1 else 20)
+    for row in sheet.iter_rows(min_row=2, max_col=reasons_col - 1, min_col=2):
+        for cell in row:
+            cell.number_format = "@"  # ID numbers stay whole when the file is re-imported
+    sheet.freeze_panes = "B2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1176,5 +1298,5 @@ def purge_pending_imports(max_age: timedelta = timedelta(days=1)) -> str:
 __all__ = [
     "Bool", "CellError", "Choice", "Column", "Date", "FileKind", "FileSpec", "ImportFileError", "MobilePhone",
     "Number", "RowError", "Table", "Text", "background_rows", "compact_ids", "expand_ids", "for_model", "max_bytes",
-    "read_table", "register",
+    "read_table", "register", "dropdown_values", "problems_workbook",
 ]

@@ -34,6 +34,13 @@ def cached_signature(fn):
 tables_utils.signature = cached_signature
 
 
+def amount(value, places: int = 2) -> str:
+    """An amount with thousands separators ("12,000.00"), as people read money; "—" for none."""
+    if value in (None, ""):
+        return "—"
+    return f"{value:,.{places}f}"
+
+
 class MaskedColumn(tables.Column):
     """Shows personal data masked unless the table was built to reveal it (a logged export)."""
 

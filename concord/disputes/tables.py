@@ -1,12 +1,24 @@
 import django_tables2 as tables
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import CalendarYear
-from concord.core.tables import ConcordTable
+from concord.core.tables import ConcordTable, amount
 from concord.core.templatetags.workdays import provisional_badge
 
-from .models import Case
+from .models import RUNNING_STATUSES, Case
+
+
+def case_overdue(case, today=None) -> bool:
+    """A running case (accepted, consultation, mediation) whose deadline has passed."""
+    return bool(case.status in RUNNING_STATUSES and case.deadline and case.deadline < (today or timezone.localdate()))
+
+
+def case_row_class(case) -> str:
+    if case_overdue(case):
+        return "table-danger case-overdue"
+    return "table-warning" if case.is_priority and case.is_open else ""
 
 
 class CaseTable(ConcordTable):
@@ -22,7 +34,13 @@ class CaseTable(ConcordTable):
         model = Case
         fields = ("number", "received_on", "respondent", "region", "subcategory", "claimant_count", "is_collective",
                   "level", "status", "deadline", "amount_claimed")
-        row_attrs = {"class": lambda record: "table-warning" if record.is_priority and record.is_open else ""}
+        row_attrs = {"class": lambda record: case_row_class(record)}
+
+    def render_amount_claimed(self, value):
+        return amount(value)
+
+    def value_amount_claimed(self, value):
+        return value  # the export keeps the plain number
 
     def render_deadline(self, value):
         # A deadline in a year without a loaded holiday schedule is provisional (core/workdays.py).

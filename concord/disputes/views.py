@@ -63,7 +63,9 @@ class CaseList(generic.ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_add"] = reverse("disputes:case_online" if is_worker_only(self.request.user) else "disputes:case_add")
+        # Only a user who may file (the scope says so) sees the button: the auditor's "add" led to a 404.
+        if can(self.request.user, Case, ADD):
+            ctx["can_add"] = reverse("disputes:case_online" if is_worker_only(self.request.user) else "disputes:case_add")
         if is_worker_only(self.request.user):
             ctx["cases"] = [(c, selectors.legal_helpers(c)) for c in self.object_list.order_by("-received_on", "-pk")[:50]]
         return ctx

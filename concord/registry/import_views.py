@@ -1,8 +1,9 @@
 """Import pages: upload → dry run with every problem listed → commit (inline, or as a background
 task with a progress bar for large files) → the batch's page. Thin: the work is in importers.py."""
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 import hashlib
+import io
 import uuid
 
 import django_filters
@@ -83,7 +84,53 @@ class ImportView(generic.ScopedViewMixin, django_views.TemplateView):
                 salt=_SALT, compress=True,
             )
             ctx["background"] = result.rows > imports.background_rows()
+        elif result.errors and result.sha256:  # a file that could not be read has no rows to give back
+            ctx["problems_url"] = self.keep_for_problems(upload, result)
         return self.render_to_response(self.get_context_data(**ctx))
+
+    # -- the dry run's problems as an Excel file (issue 14): the refused file is kept like a checked
+    # one (purged after a day) and a signed link, for this user only, gives its rows with the reasons.
+
+    def keep_for_problems(self, upload, result) -> str:
+        upload.seek(0)
+        path = default_storage.save(f"{imports.PENDING_DIR}{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:8]}", upload)
+        token = signing.dumps({"path": path, "sha": result.sha256, "kind": self.kind, "user": self.request.user.pk,
+                               "name": upload.name[:255]}, salt=_SALT + ".problems", compress=True)
+        return f"{self.request.path}?{urlencode({'problems': token})}"
+
+    def get(self, request, *args, **kwargs):
+        if "problems" in request.GET:
+            return self.problems_download(request.GET["problems"])
+        return super().get(request, *args, **kwargs)
+
+    def problems_download(self, signed):
+        try:
+            token = signing.loads(signed, salt=_SALT + ".problems", max_age=24 * 3600)
+        except signing.BadSignature:
+            token = None
+        if not token or token.get("user") != self.request.user.pk or token.get("kind") != self.kind:
+            messages.error(self.request, _("This check has expired: upload the file again."))
+            return redirect(self.request.path)
+        try:
+            with default_storage.open(token["path"], "rb") as fh:
+                data = fh.read()
+        except (FileNotFoundError, OSError):
+            data = None
+        if data is None or hashlib.sha256(data).hexdigest() != token["sha"]:
+            messages.error(self.request, _("This check has expired: upload the file again."))
+            return redirect(self.request.path)
+        # The same check as the dry run, so the reasons are the ones the page showed.
+        result = importers.import_file(self.kind, io.BytesIO(data), actor=self.request.user, filename=token["name"],
+                                       commit=False)
+        try:
+            table = imports.read_table(io.BytesIO(data), token["name"])
+        except imports.ImportFileError:
+            table = imports.Table(header=[], rows=iter(()), sha256=token["sha"], size=len(data), name=token["name"])
+        response = HttpResponse(imports.problems_workbook(table, result.errors),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        name = _("Problems of %(file)s") % {"file": Path(token["name"]).stem}
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.xlsx"
+        return response
 
     def commit(self, request):
         try:
@@ -171,7 +218,8 @@ class ImportBatchDetail(generic.ScopedViewMixin, django_views.DetailView):
             problems=[imports.RowError.from_list(e) for e in batch.errors[:SHOWN_PROBLEMS]],
             notices=[imports.RowError.from_list(e) for e in batch.notices[:SHOWN_PROBLEMS]],
             hidden_problems=max(0, batch.error_count - SHOWN_PROBLEMS),
-            import_url=reverse(kind.import_url) if kind else "",
+            # Only for a user who may import again (an auditor reads the batch but imports nothing).
+            import_url=reverse(kind.import_url) if kind and can(self.request.user, kind.model, ADD) else "",
             list_url=_list_url(kind),
             list_label=kind.model._meta.verbose_name_plural if kind else "",
         )

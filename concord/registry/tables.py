@@ -1,8 +1,10 @@
 """Tables of the registry's lists (and their exports). At county scale a list may only be sorted
 by an indexed column, so most columns are not orderable."""
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.scope import VIEW, can
 from concord.core.tables import BoundedLazyPaginator, ConcordTable, MaskedColumn
 
 from .models import Employment, Enterprise, Worker
@@ -57,7 +59,7 @@ class WorkerTable(ConcordTable):
 
 class EmploymentTable(ConcordTable):
     worker = tables.Column(linkify=True, orderable=False)
-    enterprise = tables.Column(linkify=True, orderable=False)
+    enterprise = tables.Column(orderable=False)
     position = tables.Column(orderable=False)
     start_date = tables.DateColumn(orderable=False)
     end_date = tables.DateColumn(orderable=False)
@@ -74,6 +76,16 @@ class EmploymentTable(ConcordTable):
 
     def render_detail(self, value):
         return _("Open")
+
+    def render_enterprise(self, value):
+        # Linked only for a user who may open enterprise pages: a worker sees their employer's
+        # name on their own employment, and its page would answer 404 (issue 14, no dead ends).
+        if not hasattr(self, "_enterprise_links"):
+            request = getattr(self, "request", None)
+            self._enterprise_links = request is not None and can(request.user, Enterprise, VIEW)
+        if self._enterprise_links:
+            return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
+        return str(value)
 
     def value_detail(self, value):
         return value

@@ -141,9 +141,14 @@ class WorkerDetail(generic.ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         user, worker = self.request.user, self.object
         ctx["fields"].append(_derived("generation", _("generation"), worker.get_generation_display()))
+        employments = selectors.worker_employments(worker, user)
         ctx.update(
             origin_facts=_facts(worker, user, self.origin_fields),
-            employments=selectors.worker_employments(worker, user),
+            employments=employments,
+            # An employer's page is linked only where the user may open it: a worker sees their own
+            # page and the employer's name, but not the enterprise's page (a dead end that answered 404).
+            linked_enterprises=set(Enterprise.objects.visible_to(user).filter(
+                pk__in={e.enterprise_id for e in employments}).values_list("pk", flat=True)),
             panels=panels.sections_for(panels.WORKER, worker, self.request),
             erase_url=services.may_erase(user) and reverse("registry:worker_erase", args=[worker.pk]),
         )

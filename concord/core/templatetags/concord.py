@@ -21,3 +21,28 @@ def bootstrap(field):
 @register.filter
 def is_checkbox(field):
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def amount(value, places=2):
+    """12000 → "12,000.00": money with thousands separators (core.tables.amount)."""
+    from concord.core.tables import amount as _amount
+
+    try:
+        return _amount(value, int(places))
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def wan(value):
+    """An amount in yuan shown in 万元 (ten thousand yuan), two decimals with separators:
+    1234500 → "123.45", as the federation's statistical reports write money."""
+    from decimal import Decimal, InvalidOperation
+
+    if value in (None, ""):
+        return "—"
+    try:
+        return f"{Decimal(value) / 10000:,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return value
