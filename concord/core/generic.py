@@ -227,7 +227,7 @@ def object_timeline(obj, user, limit=50):
     rows = [{"time": e.created_at, "actor": e.actor, "kind": "event", "label": audit.verb_label(e.verb), "text": e.summary}
             for e in events]
     rows += [
-        {"time": c.timestamp, "actor": c.actor, "kind": "change", "label": c.get_action_display(), "text": ", ".join(c.changes_dict)}
+        {"time": c.timestamp, "actor": c.actor, "kind": "change", "label": c.get_action_display(), "text": audit.changed_fields(c)}
         for c in changes
     ]
     return sorted(rows, key=lambda r: r["time"], reverse=True)[:limit]
