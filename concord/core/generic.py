@@ -77,6 +77,17 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     export_name = None
     filterset_fields = None
 
+    def get_filterset_class(self):
+        # A list that names only ``filterset_fields`` still gets the platform's filter set (scoped
+        # choices, "All" as the empty choice), not django-filter's plain one.
+        if not self.filterset_class and self.filterset_fields:
+            from django_filters.filterset import filterset_factory
+
+            from .filters import ScopedFilterSet
+
+            return filterset_factory(model=self.model, filterset=ScopedFilterSet, fields=self.filterset_fields)
+        return super().get_filterset_class()
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["request"] = self.request

@@ -119,6 +119,12 @@ class CalendarYearTable(ConcordTable):
         model = CalendarYear
         fields = ("year", "source")
 
+    def render_source(self, record):
+        return record.source_label
+
+    def value_source(self, record):
+        return record.source
+
 
 class CalendarDayTable(ConcordTable):
     date = tables.Column(linkify=True)

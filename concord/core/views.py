@@ -222,6 +222,9 @@ class CalendarYearDetail(generic.ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["days"] = CalendarDay.objects.visible_to(self.request.user).filter(date__year=self.object.year).order_by("date")
+        for row in ctx["fields"]:
+            if row["name"] == "source":
+                row["value"] = self.object.source_label
         return ctx
 
 
