@@ -118,3 +118,36 @@ def test_english_labels_and_headers_are_capitalised_english(world, login):
             elif label[0].isalpha() and label[0].islower():
                 problems.append(f"{url}: {node.tag} {label!r} starts in lower case")
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+@pytest.mark.django_db
+def test_a_case_timeline_names_changed_fields_by_their_labels(world, login):
+    """The issue's example: accepting a case used to read "update status, accepted_on, deadline"."""
+    from django.utils import translation
+
+    from concord.core.models import ChangeLogEntry
+    from concord.disputes import services
+    from concord.disputes.models import Case
+
+    case = services.case_file(actor=world.officer_a, source="walk_in", respondent=world.ent_a, category=5,
+                              subcategory="wage_arrears", facts="Alpha欠薪",
+                              claimants=[services.ClaimantInput(world.worker_a.name, world.worker_a.id_number, world.worker_a.phone)])
+    services.case_accept(case, actor=world.officer_a)
+    entry = ChangeLogEntry.objects.filter(object_pk=str(case.pk), action=ChangeLogEntry.Action.UPDATE).first()
+    assert {"status", "accepted_on"} <= set(entry.changes_dict)
+    client = login(world.admin)
+
+    def timeline():
+        page = lxml.html.fromstring(client.get(reverse("disputes:case_detail", args=[case.pk])).content.decode())
+        return " ".join(page.get_element_by_id("timeline").text_content().split())
+
+    text = timeline()
+    assert "accepted_on" not in text and "修改 状态、受理日期" in text, text
+    client.cookies["django_language"] = "en"
+    text = timeline()
+    assert "accepted_on" not in text and "Update status, accepted on" in text, text
+    with translation.override("zh-hans"):
+        from concord.core import audit
+
+        assert "、" in audit.changed_fields(entry) and "accepted_on" not in audit.changed_fields(entry)
+    assert Case.objects.filter(pk=case.pk, status="accepted").exists()
