@@ -131,7 +131,7 @@ def test_four_and_five_count_as_satisfied(value, satisfied):
     (rules.DISPUTES, {}, "Points off per dispute case: 1; none at all after a collective dispute.",
      "每件劳动争议案件扣 1 分；发生集体劳动争议的不得分。"),
     (rules.MANUAL, {}, "", ""),
-])
+], ids=["contract-rate", "insurance-rate", "disputes", "manual"])
 def test_an_indicators_parameters_read_as_a_sentence(method, params, english, chinese):
     """The standard's page shows the parameters as a sentence, never the stored JSON."""
     from django.utils import translation
