@@ -404,3 +404,16 @@ def parameters_module():
     from concord.disputes import parameters
 
     return parameters
+
+
+def test_every_legal_default_has_a_translated_unit_and_basis():
+    """The legal-settings page says 日 / 人 / 元 and names each default's basis in the reader's language."""
+    from django.utils import translation
+
+    from concord.disputes import parameters
+
+    with translation.override("zh-hans"):
+        for row in parameters.DEFAULTS:
+            assert row.unit_text != row.unit, row.unit
+            assert str(row.basis) != row.source and ("《" in str(row.basis) or "浙江省" in str(row.basis) or "本地" in str(row.basis)), row.key
+        assert str(parameters.unit_label(parameters.DAYS)) == "日"

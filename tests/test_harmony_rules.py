@@ -119,3 +119,24 @@ def test_publicity_is_five_working_days_around_holidays():
 @pytest.mark.parametrize("value, satisfied", [(1, False), (3, False), (4, True), (5, True)])
 def test_four_and_five_count_as_satisfied(value, satisfied):
     assert rules.is_satisfied(value) is satisfied
+
+
+@pytest.mark.parametrize("method, params, english, chinese", [
+    (rules.CONTRACT_RATE, {"target": 100, "per_point": "0.2"},
+     "Full points at a signing rate of 100% or more; points off per percentage point below: 0.2.",
+     "签订率达到 100% 及以上得满分，每低 1 个百分点扣 0.2 分。"),
+    (rules.INSURANCE_RATE, {"bands": [[80, 1], [50, "0.5"]]},
+     "Insured share at least 80%: 100% of the points, at least 50%: 50% of the points; below that, no points.",
+     "参保率不低于 80% 得 100% 的分值、不低于 50% 得 50% 的分值；低于此不得分。"),
+    (rules.DISPUTES, {}, "Points off per dispute case: 1; none at all after a collective dispute.",
+     "每件劳动争议案件扣 1 分；发生集体劳动争议的不得分。"),
+    (rules.MANUAL, {}, "", ""),
+], ids=["contract-rate", "insurance-rate", "disputes", "manual"])
+def test_an_indicators_parameters_read_as_a_sentence(method, params, english, chinese):
+    """The standard's page shows the parameters as a sentence, never the stored JSON."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert rules.params_sentence(method, params) == english
+    with translation.override("zh-hans"):
+        assert rules.params_sentence(method, params) == chinese

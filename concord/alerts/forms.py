@@ -2,7 +2,7 @@
 models' clean, so the API and the import refuse the same input with the same messages."""
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from concord.disputes.forms import EnterpriseField
 
@@ -40,7 +40,7 @@ class EscalateForm(forms.Form):
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("disposal outcome"), choices=[("", "—")] + AlertOutcome.choices)
     outcome_note = forms.CharField(label=_("outcome details"), widget=forms.Textarea(attrs={"rows": 3}))
-    closed_on = forms.DateField(label=_("closed (销号) on"), widget=DATE, initial=timezone.localdate, required=False)
+    closed_on = forms.DateField(label=pgettext_lazy("alert", "closed on"), widget=DATE, initial=timezone.localdate, required=False)
 
 
 class SignalForm(forms.Form):

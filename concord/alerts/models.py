@@ -296,7 +296,7 @@ class Alert(models.Model):
     county_assigned = models.BooleanField(_("county assigned"), default=False, db_index=True)
     escalated_on = models.DateField(_("escalated to the county on"), null=True, blank=True)
     first_response_on = models.DateField(_("first response on"), null=True, blank=True)
-    closed_on = models.DateField(_("closed (销号) on"), null=True, blank=True)
+    closed_on = models.DateField(pgettext_lazy("alert", "closed on"), null=True, blank=True)
     outcome = models.CharField(_("disposal outcome"), max_length=12, choices=AlertOutcome.choices, blank=True)
     outcome_note = models.TextField(_("outcome details"), blank=True)
     case = models.ForeignKey("disputes.Case", verbose_name=_("dispute case"), null=True, blank=True,

@@ -66,7 +66,7 @@ ALERT_FORMS = {
     "close": (forms.CloseForm, ("close",)),
 }
 FORM_LABELS = {"action": gettext_lazy("Record a disposal action"), "escalate": gettext_lazy("Escalate to the county"),
-               "close": gettext_lazy("Close the alert (销号)")}
+               "close": gettext_lazy("Close the alert")}
 
 
 def alert_form(name, user, data=None, initial=None):

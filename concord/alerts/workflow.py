@@ -25,7 +25,7 @@ ALERT_WORKFLOW = Workflow("status", [
     _t("act", {HANDLING}, None, HANDLERS, gettext_lazy("Record a disposal action")),
     _t("escalate", LIVE, None, HANDLERS, gettext_lazy("Escalate to the county"), needs_note=True),
     _t("raise_level", LIVE, None, frozenset(), gettext_lazy("Level raised")),
-    _t("close", LIVE, CLOSED, HANDLERS, gettext_lazy("Close the alert (销号)")),
+    _t("close", LIVE, CLOSED, HANDLERS, gettext_lazy("Close the alert")),
 ])
 
 

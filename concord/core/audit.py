@@ -10,7 +10,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext, pgettext_lazy
 
 from . import masking
 
@@ -24,6 +24,47 @@ def register_audited(model, **options):
         # The project's one masking rule, not auditlog's own (which keeps the last half).
         options.setdefault("mask_callable", "concord.core.masking.mask_value")
     auditlog.register(model, **options)
+
+
+def field_label(model, name: str):
+    """What a page calls ``model``'s field ``name``: its verbose name (入职日期, not ``start_date``).
+    The change log stores raw field names and keeps rows of fields since renamed or removed: those
+    keep their stored name rather than fail."""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return name
+    if getattr(field, "verbose_name", None):
+        return field.verbose_name
+    # A reverse relation (``evidence_files``, ``role_assignments``) is named by the related rows.
+    related = getattr(field, "related_model", None)
+    return related._meta.verbose_name_plural if related is not None else name
+
+
+def model_label(content_type):
+    """A change-log entry's kind of record by the model's verbose name (职工, not ``registry | worker``)."""
+    model = content_type.model_class() if content_type is not None else None
+    return model._meta.verbose_name if model is not None else getattr(content_type, "model", "")
+
+
+# auditlog calls its action column "action", which this catalogue already says for an alert's
+# disposal action (事项); in the change log it is the kind of change (操作: 新增, 修改, 删除).
+CHANGE_ACTION_LABEL = pgettext_lazy("change log", "action")
+
+
+def audited_content_types():
+    """(content type id, the model's verbose name) of every model under the change log, for the
+    change log's "type" filter (not ``app | model`` of every content type Django knows)."""
+    types = ContentType.objects.get_for_models(*auditlog.get_models())
+    return sorted(((ct.pk, model._meta.verbose_name) for model, ct in types.items()), key=lambda item: str(item[1]))
+
+
+def changed_fields(entry) -> str:
+    """The fields a change-log entry changed, by their labels, in the reader's list style
+    (``状态、受理日期、期限``; English ``status, accepted on, deadline``). Stored rows are not rewritten:
+    the names are translated when shown."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    return pgettext("separator between the items of a list", ", ").join(str(field_label(model, n)) for n in entry.changes_dict)
 
 
 # Human labels of domain-event verbs, registered by the apps that write them (timelines show these).

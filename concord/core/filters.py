@@ -106,12 +106,23 @@ class AnyYesNo(django_filters.widgets.BooleanWidget):
         self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
 
 
+def empty_choice_reads_all(flt) -> None:
+    """The empty choice of a filter's drop-down reads "All" (全部), not django-filter's "---------":
+    choosing it means "do not filter by this". A label a filter sets itself is kept."""
+    from django_filters.conf import settings as filter_settings
+
+    dash = filter_settings.EMPTY_CHOICE_LABEL
+    if isinstance(flt, django_filters.ChoiceFilter) and flt.extra.get("empty_label", dash) == dash:
+        flt.extra["empty_label"] = _("All")
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Every choice list in a filter offers only rows the user may see (the scope mechanism)."""
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         for flt in self.filters.values():
+            empty_choice_reads_all(flt)
             if isinstance(flt, django_filters.BooleanFilter) and "widget" not in flt.extra:
                 flt.extra["widget"] = AnyYesNo
             declared = getattr(flt, "queryset", None)

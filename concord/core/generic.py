@@ -77,6 +77,17 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     export_name = None
     filterset_fields = None
 
+    def get_filterset_class(self):
+        # A list that names only ``filterset_fields`` still gets the platform's filter set (scoped
+        # choices, "All" as the empty choice), not django-filter's plain one.
+        if not self.filterset_class and self.filterset_fields:
+            from django_filters.filterset import filterset_factory
+
+            from .filters import ScopedFilterSet
+
+            return filterset_factory(model=self.model, filterset=ScopedFilterSet, fields=self.filterset_fields)
+        return super().get_filterset_class()
+
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["request"] = self.request
@@ -258,7 +269,7 @@ def object_timeline(obj, user, limit=50):
     rows = [{"time": e.created_at, "actor": e.actor, "kind": "event", "label": audit.verb_label(e.verb), "text": e.summary}
             for e in events]
     rows += [
-        {"time": c.timestamp, "actor": c.actor, "kind": "change", "label": c.get_action_display(), "text": ", ".join(c.changes_dict)}
+        {"time": c.timestamp, "actor": c.actor, "kind": "change", "label": c.get_action_display(), "text": audit.changed_fields(c)}
         for c in changes
     ]
     return sorted(rows, key=lambda r: r["time"], reverse=True)[:limit]

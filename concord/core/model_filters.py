@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .audit import CHANGE_ACTION_LABEL, audited_content_types
 from .filters import SearchFilterSet
 from .models import AccessLog, ChangeLogEntry, Event, Region, RoleAssignment, User
 from .scope import Role
@@ -35,6 +36,8 @@ class RoleAssignmentFilter(SearchFilterSet):
 class ChangeLogFilter(SearchFilterSet):
     search_fields = ("object_repr", "cid")
     timestamp = django_filters.DateFromToRangeFilter(label=_("date"))
+    action = django_filters.ChoiceFilter(choices=ChangeLogEntry.Action.choices, label=CHANGE_ACTION_LABEL)
+    content_type = django_filters.ChoiceFilter(choices=audited_content_types, label=_("type"))
 
     class Meta:
         model = ChangeLogEntry

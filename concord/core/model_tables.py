@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .models import AccessLog, CalendarDay, CalendarYear, ChangeLogEntry, Event, JobRun, Region, RoleAssignment, User
 from .tables import ConcordTable, MaskedColumn
 
@@ -42,16 +43,17 @@ class ChangeLogTable(ConcordTable):
     object = tables.Column(accessor="object_repr", verbose_name=_("object"))
     model = tables.Column(accessor="content_type", verbose_name=_("type"), orderable=False)
     changed = tables.Column(verbose_name=_("fields"), empty_values=(), orderable=False)
+    action = tables.Column(verbose_name=audit.CHANGE_ACTION_LABEL)
 
     class Meta(ConcordTable.Meta):
         model = ChangeLogEntry
         fields = ("timestamp", "actor", "action", "model", "object", "changed", "cid", "remote_addr")
 
     def render_model(self, value):
-        return value.model_class()._meta.verbose_name if value and value.model_class() else value
+        return audit.model_label(value)
 
     def render_changed(self, record):
-        return ", ".join(record.changes_dict)
+        return audit.changed_fields(record)
 
     def value_changed(self, record):
         return self.render_changed(record)
@@ -116,6 +118,12 @@ class CalendarYearTable(ConcordTable):
     class Meta(ConcordTable.Meta):
         model = CalendarYear
         fields = ("year", "source")
+
+    def render_source(self, record):
+        return record.source_label
+
+    def value_source(self, record):
+        return record.source
 
 
 class CalendarDayTable(ConcordTable):

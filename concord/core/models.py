@@ -384,6 +384,17 @@ class CalendarYear(models.Model):
     def get_absolute_url(self):
         return reverse("core:calendaryear_detail", args=[self.pk])
 
+    @property
+    def source_label(self):
+        """The source as a reader says it: a year loaded from the ``chinesecalendar`` package stores
+        the package's name and version (``load_calendar --from-package``); the page names the
+        notices it restates. A source typed in by hand is shown as typed."""
+        if self.source.startswith("chinesecalendar"):
+            version = self.source[len("chinesecalendar"):].strip()
+            return _("General Office of the State Council holiday notices (as collected by the chinesecalendar package %(version)s)") % {
+                "version": version}
+        return self.source
+
 
 class CalendarDay(models.Model):
     """An exception to the week: a holiday on a weekday, or a make-up workday on a weekend."""

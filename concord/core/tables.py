@@ -2,6 +2,7 @@
 import django_tables2 as tables
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import utils as tables_utils
 from django_tables2.paginators import LazyPaginator
@@ -73,6 +74,14 @@ class ConcordTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("No records match.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Headers start with a capital, as django-tables2 does for the model's own verbose names but
+        # not for a column's explicit one (``_("town")``); Chinese is unchanged.
+        for bound in self.columns:
+            if bound.column.verbose_name:
+                bound.column.verbose_name = capfirst(bound.column.verbose_name)
 
     def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
         # ``?per_page`` comes from the URL: zero or negative means the default, more than the

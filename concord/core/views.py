@@ -163,6 +163,9 @@ class ChangeLogDetail(generic.ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["changes"] = change_rows(self.object)
+        for row in ctx["fields"]:
+            if row["name"] == "action":
+                row["label"] = audit.CHANGE_ACTION_LABEL
         return ctx
 
 
@@ -177,11 +180,7 @@ def change_rows(entry):
         before, after = (list(values) + [None, None])[:2] if isinstance(values, (list, tuple)) else (None, values)
         if name in personal:
             before, after = (masking.mask(personal[name], v) if v not in (None, "", "None") else v for v in (before, after))
-        try:
-            label = model._meta.get_field(name).verbose_name if model else name
-        except Exception:
-            label = name
-        rows.append((label, before, after))
+        rows.append((audit.field_label(model, name), before, after))
     return rows
 
 
@@ -238,6 +237,9 @@ class CalendarYearDetail(generic.ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["days"] = CalendarDay.objects.visible_to(self.request.user).filter(date__year=self.object.year).order_by("date")
+        for row in ctx["fields"]:
+            if row["name"] == "source":
+                row["value"] = self.object.source_label
         return ctx
 
 

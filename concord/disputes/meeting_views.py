@@ -283,8 +283,8 @@ def defaults_table(settings_in_force, today=None):
     over = {}
     for s in settings_in_force:
         over.setdefault(s.key, []).append(s)
-    return [{"key": row.key, "label": labels.get(row.key, row.key), "value": row.value, "unit": row.unit,
-             "source": row.source, "effective_from": row.effective_from, "effective_to": row.effective_to,
+    return [{"key": row.key, "label": labels.get(row.key, row.key), "value": row.value, "unit": parameters.unit_label(row.unit),
+             "source": row.source, "basis": parameters.basis_label(row), "effective_from": row.effective_from, "effective_to": row.effective_to,
              "in_force": row.in_force_on(today), "overrides": over.get(row.key, []) if row.in_force_on(today) else []}
             for row in sorted(parameters.DEFAULTS, key=lambda r: (order[r.key], r.effective_from))]
 

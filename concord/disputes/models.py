@@ -76,8 +76,8 @@ class Subcategory(models.TextChoices):
 
 
 class ReferralKind(models.TextChoices):
-    PRE_FILING = rules.PRE_FILING, _("Pre-filing referral (委派, 30 days)")
-    POST_FILING = rules.POST_FILING, _("Post-filing referral (委托, 15 days)")
+    PRE_FILING = rules.PRE_FILING, _("Pre-filing referral (30 days)")
+    POST_FILING = rules.POST_FILING, _("Post-filing referral (15 days)")
     SIMPLIFIED = rules.SIMPLIFIED, _("Post-filing, simplified procedure (7 days)")
 
 
@@ -461,8 +461,8 @@ class Installment(models.Model):
 
 
 class DocumentKind(models.TextChoices):
-    ACCEPTANCE_NOTICE = "acceptance_notice", _("Acceptance notice (受理通知书)")
-    MEDIATION_AGREEMENT = "mediation_agreement", _("Mediation agreement (调解协议书)")
+    ACCEPTANCE_NOTICE = "acceptance_notice", _("Acceptance notice")
+    MEDIATION_AGREEMENT = "mediation_agreement", _("Mediation agreement")
     REFERRAL_LETTER = "referral_letter", _("Referral letter")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 DAYS = "days"
 YEARS = "years"
@@ -51,6 +51,14 @@ class LegalParameter:
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    @property
+    def unit_text(self):
+        return unit_label(self.unit)
+
+    @property
+    def basis(self):
+        return basis_label(self)
 
 
 DEFAULTS: tuple[LegalParameter, ...] = (
@@ -114,6 +122,52 @@ DEFAULTS: tuple[LegalParameter, ...] = (
                    "Local setting, not law: a claimed amount above this (100 million yuan) is refused as "
                    "implausible — a typing error guard", LAW_START),
 )
+
+# What the pages say, in the reader's language: the unit of each value and, per parameter, the short
+# name of its legal basis (the long ``source`` above stays the record of the fact; pages show it as
+# the basis's tooltip).
+UNIT_LABELS = {
+    DAYS: gettext_lazy("days"), YEARS: gettext_lazy("years"), PEOPLE: gettext_lazy("people"),
+    YUAN: gettext_lazy("yuan"), YUAN_PER_MONTH: gettext_lazy("yuan a month"), TIMES: gettext_lazy("times"),
+}
+_LAW_BASIS = {
+    7: gettext_lazy("Labour Dispute Mediation and Arbitration Law, art. 7"),
+    14: gettext_lazy("Labour Dispute Mediation and Arbitration Law, art. 14"),
+    27: gettext_lazy("Labour Dispute Mediation and Arbitration Law, art. 27"),
+    47: gettext_lazy("Labour Dispute Mediation and Arbitration Law, art. 47 (1)"),
+}
+_ENTERPRISE_BASIS = gettext_lazy("Provisions on Consultation and Mediation of Enterprise Labour Disputes (MOHRSS Order No. 17)")
+_COURT_BASIS = gettext_lazy("SPC Provisions on Specially Invited Mediation (Fa Shi [2016] No. 14)")
+BASIS = {
+    "collective_threshold": _LAW_BASIS[7],
+    "representatives_min": gettext_lazy("Labour Dispute Mediation and Arbitration Law, art. 7; Arbitration Case Rules, art. 63"),
+    "representatives_max": gettext_lazy("Labour Dispute Mediation and Arbitration Law, art. 7; Arbitration Case Rules, art. 63"),
+    "consultation_reply_days": _ENTERPRISE_BASIS,
+    "mediation_days": _LAW_BASIS[14],
+    "arbitration_review_days": _ENTERPRISE_BASIS,
+    "judicial_confirmation_days": gettext_lazy("People's Mediation Law, art. 33"),
+    "court_pre_filing_days": _COURT_BASIS,
+    "court_post_filing_days": _COURT_BASIS,
+    "court_simplified_days": _COURT_BASIS,
+    "court_extension_cap_days": gettext_lazy("SPC Provisions on Specially Invited Mediation (Fa Shi [2016] No. 14), art. 27"),
+    "arbitration_limitation_years": _LAW_BASIS[27],
+    "final_award_multiple": _LAW_BASIS[47],
+    "amount_cap": gettext_lazy("Local setting, not law: a guard against typing errors"),
+}
+
+
+def unit_label(unit: str):
+    return UNIT_LABELS.get(unit, unit)
+
+
+def basis_label(row: LegalParameter):
+    """The short, translated name of a default's legal basis (the minimum wage by its standard's dates)."""
+    if row.key.startswith("minimum_wage"):
+        if row.effective_to == WAGE_2021_LAST_DAY:
+            return gettext_lazy("Zhejiang minimum wage standard, 2021-08-01 to 2023-12-31")
+        return gettext_lazy("Zhejiang minimum wage standard, from 2024-01-01")
+    return BASIS.get(row.key, row.source)
+
 
 # Keqiao District lies in Shaoxing's urban districts: Zhejiang minimum-wage tier 2.
 KEQIAO_WAGE_TIER = 2

@@ -39,7 +39,9 @@ class IndicatorForm(forms.ModelForm):
                    "classes": forms.CheckboxSelectMultiple}
         help_texts = {
             "classes": _("None ticked: the indicator applies to every class."),
-            "params": _('For computed methods, e.g. {"target": 100, "per_point": "0.2"}; empty for manual ones.'),
+            "params": _("For computed methods, as JSON: target and per_point for the signing rate, bands for the "
+                        "insurance rate, per_case for disputes; empty for manual ones. The standard's page shows "
+                        "them as a sentence."),
         }
 
     def __init__(self, *args, standard=None, **kwargs):

@@ -143,6 +143,10 @@ class Indicator(models.Model):
     def is_computed(self):
         return self.method in rules.COMPUTED
 
+    @property
+    def params_text(self):
+        return rules.params_sentence(self.method, self.params)
+
 
 class VetoItem(models.Model):
     standard = models.ForeignKey(Standard, verbose_name=_("standard"), on_delete=models.CASCADE, related_name="vetoes")

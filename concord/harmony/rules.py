@@ -167,7 +167,28 @@ def compute(method: str, figures: Figures, max_points, params: dict | None = Non
     raise ValueError(f"not a computed method: {method}")
 
 
-# Every class of a standard totals this many points (the 100-point scales of DOMAIN.md).
+def params_sentence(method: str, params: dict | None) -> str:
+    """An indicator's method parameters as the sentence a reader needs (the standard's page shows
+    this, never the stored JSON): the defaults ``compute`` uses fill what the parameters leave out."""
+    from django.utils.translation import gettext as _, pgettext
+
+    params = params or {}
+    if method == CONTRACT_RATE:
+        return _("Full points at a signing rate of %(target)s%% or more; points off per percentage point below: %(per_point)s.") % {
+            "target": params.get("target", 100), "per_point": params.get("per_point", "0.2")}
+    if method == INSURANCE_RATE:
+        bands = sorted(params.get("bands") or [(90, 1), (70, "0.5")], key=lambda b: D(b[0]), reverse=True)
+        parts = [_("at least %(rate)s%%: %(share)s%% of the points") % {"rate": at_least, "share": format((D(share) * 100).normalize(), "f")}
+                 for at_least, share in bands]
+        return _("Insured share %(bands)s; below that, no points.") % {
+            "bands": pgettext("separator between the items of a list", ", ").join(parts)}
+    if method == DISPUTES:
+        return _("Points off per dispute case: %(per_case)s; none at all after a collective dispute.") % {
+            "per_case": params.get("per_case", 1)}
+    return ""
+
+
+# Every class of a standard totals this many points# Every class of a standard totals this many points (the 100-point scales of DOMAIN.md).
 FULL_MARKS = 100
 
 

@@ -200,7 +200,7 @@ ACTIONS = {
                     summary=d["summary"], meeting=_meeting(alert, actor, d.get("meeting")))),
     "escalate": (("escalate",), s.EscalateInputSerializer, gettext_lazy("Escalate to the county"),
                  lambda alert, actor, d: services.alert_escalate(alert, actor=actor, note=d["note"])),
-    "close": (("close",), s.CloseInputSerializer, gettext_lazy("Close the alert (销号)"),
+    "close": (("close",), s.CloseInputSerializer, gettext_lazy("Close the alert"),
               lambda alert, actor, d: services.alert_close(alert, actor=actor, outcome=d["outcome"], note=d["note"],
                                                            closed_on=d.get("closed_on"))),
 }

@@ -1,4 +1,5 @@
 from django import forms, template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -7,6 +8,7 @@ register = template.Library()
 def bootstrap(field):
     """Render a bound field's widget with Bootstrap classes and error state."""
     widget = field.field.widget
+    blank_choice_says_choose(field.field)
     if isinstance(widget, (forms.CheckboxInput,)):
         css = "form-check-input"
     elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
@@ -16,6 +18,21 @@ def bootstrap(field):
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+DASHES = "---------"
+
+
+def blank_choice_says_choose(formfield) -> None:
+    """A form drop-down's empty choice reads "Choose…" (请选择), not django's "---------" (filters
+    say "All" instead: ``core.filters.empty_choice_reads_all``). Every form and filter widget is
+    rendered through ``bootstrap``, so this is the one place."""
+    if getattr(formfield, "empty_label", None) == DASHES:
+        formfield.empty_label = _("Choose…")
+    if isinstance(formfield, forms.ChoiceField) and not isinstance(formfield, forms.ModelChoiceField):
+        choices = list(formfield.choices)
+        if any(value == "" and label == DASHES for value, label in choices):
+            formfield.choices = [(value, _("Choose…") if value == "" and label == DASHES else label) for value, label in choices]
 
 
 @register.filter
