@@ -1,17 +1,49 @@
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.filters import SearchFilterSet
 from concord.core.models import CalendarYear, Region
 
-from .models import Case, Level, Source, Status, Subcategory
+from . import rules
+from .models import Case, Claimant, Level, Source, Status, Subcategory
 from .workflow import RUNNING
+
+SEARCH_LABEL = _("Case number, applicant, enterprise or court case number")
+
+
+def court_number_normalised(field: str = "court_case_number"):
+    """The court's case number with every bracket form written ``(`` / ``)``, as ``rules.search_text``
+    writes the search box entry (the court and the demo write full-width brackets, people type
+    either)."""
+    expr = field
+    for chars, plain in ((rules.OPEN_BRACKETS, "("), (rules.CLOSE_BRACKETS, ")")):
+        for char in chars:
+            expr = Replace(expr, Value(char), Value(plain))
+    return expr
+
+
+def case_search_q(text: str) -> Q | None:
+    """Cases whose number, a claimant's name, the respondent's name or the court's case number
+    contains ``text`` (None for an empty entry). A scan of the town's or county's cases, which the
+    list counts anyway (docs/disputes.md, "Search")."""
+    value = rules.search_text(text)
+    if not value:
+        return None
+    claimant = Claimant.objects.filter(case=OuterRef("pk"), name__icontains=value)
+    return (Q(number__icontains=value) | Q(respondent__name__icontains=value) | Exists(claimant)
+            | Q(court_number_plain__contains=value))
 
 
 class CaseFilter(SearchFilterSet):
-    search_fields = ("number__exact", "respondent__name__exact")
+    q = django_filters.CharFilter(
+        method="search", label=SEARCH_LABEL,
+        widget=forms.TextInput(attrs={"placeholder": SEARCH_LABEL, "title": SEARCH_LABEL}),
+        help_text=_("Any part of the case number, an applicant's or the enterprise's name, or the court's case number."),
+    )
     town = django_filters.ModelChoiceFilter(label=_("town"), field_name="region",
                                             queryset=Region.objects.filter(kind=Region.Kind.TOWN))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
@@ -29,6 +61,12 @@ class CaseFilter(SearchFilterSet):
         model = Case
         fields = ["q", "town", "status", "level", "source", "subcategory", "is_collective", "overdue",
                   "deadline_provisional", "mine"]
+
+    def search(self, queryset, name, value):
+        query = case_search_q(value)
+        if query is None:
+            return queryset
+        return queryset.annotate(court_number_plain=court_number_normalised()).filter(query)
 
     def filter_overdue(self, qs, name, value):
         late = Q(status__in=RUNNING, deadline__lt=timezone.localdate())

@@ -167,6 +167,28 @@ class Worker(models.Model):
         return current.enterprise.region.path, current.enterprise_id
 
 
+
+class WorkerNameGram(models.Model):
+    """One character or pair of adjacent characters of a worker's name (``rules.name_grams``): the
+    index behind searching workers by any part of the name.
+
+    Written only by database triggers on ``registry_worker`` (migration 0005), in the transaction of
+    every write, so the services, imports, the demo generator's batched inserts and raw SQL alike keep
+    it; the application never writes it. No foreign-key constraint: the delete trigger removes a
+    worker's grams (and Django's own cascade would only repeat it). Not scoped: read only as the
+    inner query of a scoped worker list."""
+
+    gram = models.CharField(max_length=rules.NAME_GRAM_MAX)
+    worker = models.ForeignKey(Worker, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gram", "worker"], name="registry_name_gram_key")]
+        indexes = [models.Index(fields=["worker"], name="registry_name_gram_worker")]
+
+    def __str__(self):
+        return f"{self.gram} · {self.worker_id}"
+
+
 class Employment(models.Model):
     worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="employments")
     enterprise = models.ForeignKey(

@@ -11,7 +11,11 @@ from django.db.models import Avg, Count, DateField, Exists, F, Func, OuterRef, Q
 from concord.core.models import Region
 
 from . import codes, rules
-from .models import Employment, Enterprise, Worker
+from .models import Employment, Enterprise, Worker, WorkerNameGram
+
+# The databases whose triggers keep ``WorkerNameGram`` (migration 0005); elsewhere a name search
+# reads the names themselves.
+NAME_GRAM_VENDORS = frozenset({"sqlite", "postgresql"})
 
 # The upper end of a prefix range: the largest code point sorts after every character a name can
 # hold, in SQLite's binary order and PostgreSQL's C and ICU collations alike (U+FFFF would miss the
@@ -28,7 +32,7 @@ def classify_worker_query(text: str) -> tuple[str, str]:
     ("name", prefix) or ("", "") for an empty entry.
 
     ID numbers and phones match exactly, never partially, so the box cannot be used to probe
-    personal data digit by digit; names match by prefix, which an index answers."""
+    personal data digit by digit; names match by any part (``name_search_q``)."""
     value = (text or "").strip()
     if not value:
         return "", ""
@@ -48,6 +52,24 @@ def name_prefix_q(prefix: str, field: str = "name") -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + _PREFIX_END})
 
 
+def name_search_q(text: str, field: str = "") -> Q:
+    """Workers whose name contains ``text`` (any part, A–Z without regard to case), through the
+    name-gram index: the entry's first one or two characters are one indexed lookup; a longer entry
+    must also be contained in the name. ``field`` is the path to the worker (``"worker"`` from an
+    employment), empty for the worker itself."""
+    from django.db import connection
+
+    value = text.strip()
+    prefix = f"{field}__" if field else ""
+    if connection.vendor not in NAME_GRAM_VENDORS:
+        return Q(**{f"{prefix}name__icontains": value})
+    pk = f"{field}_id" if field else "pk"
+    query = Q(**{f"{pk}__in": WorkerNameGram.objects.filter(gram=rules.name_query_gram(value)).values("worker_id")})
+    if len(value) > rules.NAME_GRAM_MAX:
+        query &= Q(**{f"{prefix}name__icontains": value})
+    return query
+
+
 def search_workers(queryset, text: str):
     kind, value = classify_worker_query(text)
     if kind == "id_number":
@@ -55,7 +77,7 @@ def search_workers(queryset, text: str):
     if kind == "phone":
         return queryset.filter(phone=value)
     if kind == "name":
-        return queryset.filter(name_prefix_q(value))
+        return queryset.filter(name_search_q(value))
     return queryset
 
 

@@ -23,7 +23,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
 
 class WorkerViewSet(ScopedModelViewSet):
     """Workers in the caller's scope, ordered by name. Search by exact ``id_number`` or ``phone``, or
-    by the beginning of the ``name``; filters ``town``, ``enterprise`` (current employment),
+    by any part of the ``name``; filters ``town``, ``enterprise`` (current employment),
     ``is_migrant``, ``generation``, ``education``, ``sex``, ``hukou_province``, ``has_contract``,
     ``insured``. Paged without a total count."""
 
@@ -31,7 +31,7 @@ class WorkerViewSet(ScopedModelViewSet):
     serializer_class = WorkerSerializer
     filterset_class = WorkerFilter
     pagination_class = NoCountPagination
-    search_fields = []  # a substring search would read every worker; use name (prefix), id_number, phone
+    search_fields = []  # use name (any part, through the name-gram index), id_number, phone
     ordering_fields = ["name", "birth_date", "id"]
 
 
