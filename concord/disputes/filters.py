@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from concord.core.filters import SearchFilterSet
 from concord.core.models import CalendarYear, Region
 
-from . import rules
+from . import rules, selectors
 from .models import Case, Claimant, Level, Source, Status, Subcategory
 from .workflow import RUNNING
 
@@ -56,11 +56,17 @@ class CaseFilter(SearchFilterSet):
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("received from"))
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("received until"))
     mine = django_filters.BooleanFilter(label=_("assigned to me"), method="filter_mine")
+    # The home page's links (concord/disputes/attention.py): the same conditions as its counts.
+    awaiting = django_filters.ChoiceFilter(label=_("waiting for"), choices=[("me", _("me"))], empty_label=_("All"),
+                                           method="filter_awaiting")
+    deadline_near = django_filters.BooleanFilter(label=_("deadline within 3 days"), method="filter_deadline_near")
+    confirmation_pending = django_filters.BooleanFilter(label=_("judicial confirmation pending"),
+                                                        method="filter_confirmation_pending")
 
     class Meta:
         model = Case
         fields = ["q", "town", "status", "level", "source", "subcategory", "is_collective", "overdue",
-                  "deadline_provisional", "mine"]
+                  "deadline_provisional", "mine", "awaiting", "deadline_near", "confirmation_pending"]
 
     def search(self, queryset, name, value):
         query = case_search_q(value)
@@ -78,6 +84,19 @@ class CaseFilter(SearchFilterSet):
             return qs
         provisional = Q(deadline__isnull=False) & ~Q(deadline__year__in=CalendarYear.objects.values("year"))
         return qs.filter(provisional) if value else qs.exclude(provisional)
+
+    def filter_awaiting(self, qs, name, value):
+        if value == "me" and self.request is not None:
+            return qs.filter(selectors.awaiting_q(self.request.user))
+        return qs
+
+    def filter_deadline_near(self, qs, name, value):
+        near = selectors.deadline_near_q(timezone.localdate())
+        return qs.filter(near) if value else qs.exclude(near) if value is False else qs
+
+    def filter_confirmation_pending(self, qs, name, value):
+        pending = selectors.confirmation_pending_q()
+        return qs.filter(pending) if value else qs.exclude(pending) if value is False else qs
 
     def filter_mine(self, qs, name, value):
         if value and self.request is not None:
