@@ -81,7 +81,7 @@ class WorkerFilter(RegionKeyMixin, filters.FilterSet):
 
     def filter_name(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(selectors.name_search_q(value)) if value else queryset
+        return selectors.workers_named(queryset, value) if value else queryset
 
 
 class EmploymentFilter(RegionKeyMixin, filters.FilterSet):

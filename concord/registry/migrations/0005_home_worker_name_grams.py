@@ -1,7 +1,7 @@
 """The name-gram index (``WorkerNameGram``): its table, the triggers that keep it and its first filling.
 
 Triggers on ``registry_worker`` write each character and each pair of adjacent characters of the
-name (``rules.name_grams``) in the transaction of every INSERT, of every UPDATE that changes the name
+name (``rules.name_grams``), with the name, in the transaction of every INSERT, of every UPDATE that changes the name
 and of every DELETE, so every write path keeps the index: the services, the importer's and the demo
 generator's batched INSERTs, PostgreSQL's COPY and raw SQL.
 
@@ -20,30 +20,30 @@ _UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 
 
 def grams_select(vendor, row):
-    """SELECT (gram, worker_id) of the names of ``row`` (NEW in a trigger, ``w`` over the table)."""
+    """SELECT (gram, name, worker_id) of the names of ``row`` (NEW in a trigger, ``w`` over the table)."""
     name, pk = f"{row}.name", f"{row}.id"
     if vendor == "sqlite":
-        return (f"SELECT DISTINCT lower(substr({name}, p.n, s.k)), {pk} FROM {'{from}'}({_POSITIONS}) p, ({_SIZES}) s "
+        return (f"SELECT DISTINCT lower(substr({name}, p.n, s.k)), {name}, {pk} FROM {'{from}'}({_POSITIONS}) p, ({_SIZES}) s "
                 f"WHERE p.n + s.k - 1 <= length({name})")
-    return (f"SELECT DISTINCT translate(substr({name}, p.n, s.k), '{_UPPER}', '{_LOWER}'), {pk} "
+    return (f"SELECT DISTINCT translate(substr({name}, p.n, s.k), '{_UPPER}', '{_LOWER}'), {name}, {pk} "
             f"FROM {'{from}'}generate_series(1, 64) AS p(n), generate_series(1, 2) AS s(k) "
             f"WHERE p.n + s.k - 1 <= char_length({name})")
 
 
 def sqlite_forward():
-    insert = f"INSERT OR IGNORE INTO {GRAMS} (gram, worker_id) " + grams_select("sqlite", "NEW").format(**{"from": ""})
+    insert = f"INSERT OR IGNORE INTO {GRAMS} (gram, name, worker_id) " + grams_select("sqlite", "NEW").format(**{"from": ""})
     delete = f"DELETE FROM {GRAMS} WHERE worker_id = OLD.id"
     return [
         f"CREATE TRIGGER registry_worker_grams_ins AFTER INSERT ON registry_worker BEGIN {insert}; END",
         f"CREATE TRIGGER registry_worker_grams_upd AFTER UPDATE OF name ON registry_worker "
         f"WHEN OLD.name IS NOT NEW.name BEGIN {delete}; {insert}; END",
         f"CREATE TRIGGER registry_worker_grams_del AFTER DELETE ON registry_worker BEGIN {delete}; END",
-        f"INSERT OR IGNORE INTO {GRAMS} (gram, worker_id) " + grams_select("sqlite", "w").format(**{"from": "registry_worker w, "}),
+        f"INSERT OR IGNORE INTO {GRAMS} (gram, name, worker_id) " + grams_select("sqlite", "w").format(**{"from": "registry_worker w, "}),
     ]
 
 
 def postgresql_forward():
-    insert = (f"INSERT INTO {GRAMS} (gram, worker_id) " + grams_select("postgresql", "NEW").format(**{"from": ""})
+    insert = (f"INSERT INTO {GRAMS} (gram, name, worker_id) " + grams_select("postgresql", "NEW").format(**{"from": ""})
               + " ON CONFLICT DO NOTHING")
     return [
         f"""CREATE FUNCTION registry_worker_grams() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -55,7 +55,7 @@ BEGIN
 END $$""",
         "CREATE TRIGGER registry_worker_grams AFTER INSERT OR DELETE OR UPDATE OF name ON registry_worker "
         "FOR EACH ROW EXECUTE FUNCTION registry_worker_grams()",
-        f"INSERT INTO {GRAMS} (gram, worker_id) "
+        f"INSERT INTO {GRAMS} (gram, name, worker_id) "
         + grams_select("postgresql", "w").format(**{"from": "registry_worker w, "}) + " ON CONFLICT DO NOTHING",
     ]
 
@@ -89,12 +89,12 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("gram", models.CharField(max_length=2)),
+                ("name", models.CharField(max_length=64)),
                 ("worker", models.ForeignKey(db_constraint=False, on_delete=models.deletion.DO_NOTHING,
-                                             related_name="+", to="registry.worker")),
+                                             related_name="name_grams", to="registry.worker")),
             ],
             options={
-                "indexes": [models.Index(fields=["worker"], name="registry_name_gram_worker")],
-                "constraints": [models.UniqueConstraint(fields=("gram", "worker"), name="registry_name_gram_key")],
+                "constraints": [models.UniqueConstraint(fields=("gram", "name", "worker"), name="registry_name_gram_key")],
             },
         ),
         migrations.RunPython(forward, backward),
