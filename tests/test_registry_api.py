@@ -128,7 +128,7 @@ def test_enterprise_write_with_new_fields(world, login):
         ({"id_number": "{wang_id_part}"}, set()),
         ({"phone": "13911112222"}, {"王建国"}),
         ({"name": "王"}, {"王建国", "王小明"}),
-        ({"name": "小明"}, set()),  # a prefix, not a substring
+        ({"name": "小明"}, {"王小明"}),  # any part of the name (issue 14)
         ({"search": "小明"}, {"王建国", "王小明", "Alpha职工", "AlphaPeer职工", "Bravo职工"}),  # no substring search at all
     ],
 )

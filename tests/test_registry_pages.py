@@ -176,7 +176,8 @@ WORKER_NAMES = ["王建国", "王小明", "小王", "Alpha职工", "AlphaPeer职
 @pytest.mark.parametrize(
     "query, expected",
     [
-        ({"q": "王"}, {"王建国", "王小明"}),  # a prefix, not a substring: 小王 is not found
+        ({"q": "王"}, {"王建国", "王小明", "小王"}),  # any part of the name (issue 14): 小王 is found too
+        ({"q": "明"}, {"王小明"}),
         ({"q": "王小"}, {"王小明"}),
         ({"q": "小王"}, {"小王"}),
         ({"q": "13911112222"}, {"王建国"}),
@@ -218,12 +219,15 @@ def test_worker_search_by_lower_case_id_number(world, login):
     assert worker.name in table_of(response)
 
 
-def test_worker_name_search_is_an_index_range_not_like(world, crowd, login):
+def test_worker_name_search_reads_the_gram_index_not_like(world, crowd, login):
+    # Any part of the name (issue 14): one lookup in the name-gram index, in the list's order.
     with CaptureQueriesContext(connection) as queries:
         login(world.admin).get("/registry/workers/", {"q": "王"})
-    listing = [q["sql"] for q in queries.captured_queries if 'FROM "registry_worker"' in q["sql"] and '"name" >=' in q["sql"]]
-    assert listing, "the name search should be a range on the name"
+    listing = [q["sql"] for q in queries.captured_queries if 'FROM "registry_worker"' in q["sql"]
+               and '"registry_workernamegram"."gram" =' in q["sql"]]
+    assert listing, "the name search should look the gram up"
     assert all("LIKE" not in sql.split("FROM", 1)[1].split("ORDER BY")[0].replace("LIKE '330603/", "") for sql in listing)
+    assert all('ORDER BY "registry_workernamegram"."name"' in sql for sql in listing)
 
 
 def test_worker_town_filter_follows_the_current_employment(world, login):
@@ -269,7 +273,7 @@ def test_county_lists_are_paged_without_counting(world, login, url):
 @pytest.mark.parametrize(
     "query, expected",
     [
-        ({"q": "王"}, {"王建国", "王小明"}),
+        ({"q": "王"}, {"王建国", "王小明", "小王"}),  # any part of the name (issue 14)
         ({"q": "13911112222"}, {"王建国"}),
         ({"enterprise": credit_code(1)}, {"王建国", "Alpha职工"}),
         ({"contract_type": "fixed_term"}, {"小王"}),

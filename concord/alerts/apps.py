@@ -13,7 +13,7 @@ class AlertsConfig(AppConfig):
         from concord.core.scope import STAFF_ROLES
         from concord.disputes.services import collective_case_filed
 
-        from . import panels, periodic, services  # noqa: F401  (360 section, jobs)
+        from . import attention, panels, periodic, services  # noqa: F401  (home items, 360 section, jobs)
         from . import importers  # noqa: F401
         from .models import Alert, AlertAction, EnterpriseRisk, LevelPolicy, RiskSignal, ScoringRule
 

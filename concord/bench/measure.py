@@ -28,6 +28,12 @@ from .urls import ADMIN_PREFIX
 ADMIN_ROOT = "bench_root"  # the superuser who opens the stock admin
 WARM_UP = 2
 NAME_PREFIX = "王"
+# Any part of a name (issue 14): a given-name character, found inside names (王燕, 李燕红), common
+# enough to fill a page at both scales; and a pair that no demo name holds (the demo draws from
+# fewer than 200 characters, 某 not among them): the search that reads
+# every name when it is a LIKE over the table.
+NAME_PART = "燕"
+NAME_PART_NONE = "某某"
 
 
 def _filter_name(filterset_class, *names) -> str | None:
@@ -75,6 +81,10 @@ def page_plan() -> tuple[list[dict], dict]:
          "url": f"{worker_list}?q={id_number}", "admin": f"{admin}worker/?q={id_number}"},
         {"key": "worker_search_name", "title": "worker search by name (prefix)",
          "url": f"{worker_list}?q={prefix}", "admin": f"{admin}worker/?q={prefix}"},
+        {"key": "worker_search_part", "title": "worker search by part of a name",
+         "url": f"{worker_list}?q={NAME_PART}", "admin": None},  # the admin searches by prefix only
+        {"key": "worker_search_part_none", "title": "worker search by part of a name, no match",
+         "url": f"{worker_list}?q={NAME_PART_NONE}", "admin": None},
         {"key": "enterprise_360", "title": "enterprise 360",
          "url": reverse("registry:enterprise_detail", args=[enterprise.pk]),
          "admin": f"{admin}enterprise/{enterprise.pk}/change/"},

@@ -16,7 +16,7 @@ class DisputesConfig(AppConfig):
         from concord.core.audit import register_audited
         from concord.core.models import CalendarDay, CalendarYear
 
-        from . import meetings, panels, periodic, services  # noqa: F401  (event labels, 360 sections, jobs)
+        from . import attention, meetings, panels, periodic, services  # noqa: F401  (home items, event labels, 360 sections, jobs)
         from .models import (
             Agreement, Case, CaseDocument, Claimant, Evidence, FollowUpAction, Installment, LegalSetting,
             MediationSession, TripartiteMeeting,

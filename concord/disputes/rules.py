@@ -16,6 +16,7 @@ year without a loaded notice is counted on the provisional calendar of statutory
 import re
 import unicodedata
 from datetime import date, timedelta
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
@@ -348,6 +349,25 @@ def is_duplicate_filing(earlier_filed_at, now, *, window_hours: int = 24) -> boo
     """A filing by the same worker against the same enterprise in the same category within 24 hours
     of an earlier one is probably a duplicate (warned, not refused)."""
     return earlier_filed_at is not None and timedelta(0) <= now - earlier_filed_at <= timedelta(hours=window_hours)
+
+
+# --- searching cases ----------------------------------------------------------------------------
+
+# Court case numbers are written with half-width, full-width or hexagonal brackets
+# (（2026）浙0603民初8348号, (2026)浙0603民初8348号, 〔2026〕…); the search compares them in one form.
+OPEN_BRACKETS = "（〔[【"
+CLOSE_BRACKETS = "）〕]】"
+
+
+def search_text(text: str) -> str:
+    """A search box entry in the form the case search compares: NFKC (full-width digits, letters and
+    brackets become half-width), the other bracket forms as ``(`` and ``)``, no spaces."""
+    value = unicodedata.normalize("NFKC", text or "")
+    for char in OPEN_BRACKETS:
+        value = value.replace(char, "(")
+    for char in CLOSE_BRACKETS:
+        value = value.replace(char, ")")
+    return "".join(value.split())
 
 
 # --- what a worker brings -----------------------------------------------------------------------

@@ -13,7 +13,9 @@ from django.utils import timezone
 from concord.core.scope import CHANGE, REGION_ROLES, VIEW, assignments_of, can
 
 from . import parameters, rules, services, workflow
-from .models import FINISHED_STATUSES, TALLY_VENDORS, Case, CaseTally, Claimant, Level, Status
+from .models import FINISHED_STATUSES, OPEN_STATUSES, TALLY_VENDORS, Case, CaseTally, Claimant, Level, Status
+
+OPEN_STATUSES_LIST = [str(s) for s in OPEN_STATUSES]
 
 
 def cases(user, action=VIEW):
@@ -245,3 +247,46 @@ def may_change(user, case) -> bool:
 
 
 __all__ = ["timedelta"]
+
+
+# --- what waits for the user (home page, the case list's "waiting for me") ------------------------
+
+# A running case is "near its deadline" from three days before it (the 15-day mediation period
+# leaves a handler little room: three days is the last working week's warning).
+DEADLINE_NEAR_DAYS = 3
+
+
+def handling_levels(user) -> set[str]:
+    """The levels the user's handling assignments work at (enterprise, town or county)."""
+    if user.is_superuser:
+        return {Level.ENTERPRISE, Level.TOWN, Level.COUNTY}
+    return {lvl for a in assignments_of(user) if a.role in workflow.HANDLERS
+            for lvl in [workflow.assignment_level(a)] if lvl}
+
+
+def awaiting_q(user) -> Q:
+    """Open cases that wait for ``user``: at the level their handling role works at, or assigned to
+    them as mediator. The scope (``visible_to``) still applies on top."""
+    return Q(status__in=OPEN_STATUSES_LIST) & (Q(level__in=sorted(handling_levels(user))) | Q(mediator=user))
+
+
+def deadline_near_q(today: date) -> Q:
+    return Q(status__in=sorted(workflow.RUNNING), deadline__gte=today,
+             deadline__lte=today + timedelta(days=DEADLINE_NEAR_DAYS))
+
+
+def confirmation_pending_q() -> Q:
+    """Agreements whose judicial confirmation was applied for and is not yet recorded."""
+    return Q(status=Status.AGREEMENT, confirmation_requested_on__isnull=False, confirmation_result="")
+
+
+def awaiting_counts(user, today: date) -> dict:
+    """The home page's case counts, in one query: received (to accept), running, near the deadline
+    and past it, of the cases waiting for ``user``."""
+    running = Q(status__in=sorted(workflow.RUNNING))
+    return cases(user).filter(awaiting_q(user)).aggregate(
+        received=Count("pk", filter=Q(status=Status.RECEIVED)),
+        running=Count("pk", filter=running),
+        near=Count("pk", filter=deadline_near_q(today)),
+        overdue=Count("pk", filter=running & Q(deadline__lt=today)),
+    )

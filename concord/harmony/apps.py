@@ -13,7 +13,7 @@ class HarmonyConfig(AppConfig):
         from concord.core.scope import STAFF_ROLES, Role
         from concord.disputes.services import collective_case_filed
 
-        from . import panels, periodic, services  # noqa: F401  (360 section, jobs)
+        from . import attention, panels, periodic, services  # noqa: F401  (home items, 360 section, jobs)
         from .models import (
             Certification, CountyReview, EnterpriseClass, Evaluation, EvaluationEvidence, Indicator, IndicatorGroup,
             IndicatorScore, Objection, Round, Standard, Survey, SurveyQuestion, Tier, VetoEvent, VetoItem,

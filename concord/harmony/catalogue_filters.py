@@ -1,11 +1,13 @@
 """Filters of the veto, county-review and survey lists; every choice list is scoped (ScopedFilterSet)."""
 import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.filters import SearchFilterSet
 from concord.core.models import Region
 
-from .models import CountyReview, Survey, VetoEvent, VetoItem
+from .models import CountyReview, Survey, SurveyParticipation, VetoEvent, VetoItem
 
 
 def _town_filter(field_name="region"):
@@ -42,10 +44,24 @@ class ReviewFilter(SearchFilterSet):
         fields = ["q", "town", "open"]
 
 
+def survey_awaiting_q(user, today):
+    """Surveys open today that ``user`` (a worker) has not answered yet."""
+    answered = SurveyParticipation.objects.filter(survey=OuterRef("pk"), worker__user=user)
+    return Q(opens_on__lte=today, closes_on__gte=today) & ~Exists(answered)
+
+
 class SurveyFilter(SearchFilterSet):
     search_fields = ("enterprise__name", "enterprise__credit_code__exact")
     town = _town_filter()
+    # The worker's home-page link (concord/harmony/attention.py).
+    awaiting = django_filters.ChoiceFilter(label=_("waiting for"), choices=[("me", _("me"))], empty_label=_("All"),
+                                           method="filter_awaiting")
 
     class Meta:
         model = Survey
-        fields = ["q", "town"]
+        fields = ["q", "town", "awaiting"]
+
+    def filter_awaiting(self, qs, name, value):
+        if value == "me" and self.request is not None:
+            return qs.filter(survey_awaiting_q(self.request.user, timezone.localdate()))
+        return qs

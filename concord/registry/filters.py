@@ -71,7 +71,8 @@ class EnterpriseFilter(SearchFilterSet):
 class WorkerFilter(ExactLookupMixin, SearchFilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("ID number, mobile or name"),
-        help_text=_("A full ID number or mobile number, or the beginning of a name."),
+        help_text=_("A full ID number or mobile number, or any part of a name."),
+        widget=forms.TextInput(attrs={"placeholder": _("Full ID number, mobile, or any part of a name")}),
     )
     town = django_filters.ModelChoiceFilter(queryset=_towns(), method="filter_town", label=_("town"))
     enterprise = EnterpriseKeyFilter(method="filter_enterprise")
@@ -123,7 +124,7 @@ class EmploymentFilter(ExactLookupMixin, SearchFilterSet):
         if kind in ("id_number", "phone"):
             return self.exact(queryset, kind, value, lookup=f"worker__{kind}")
         if kind == "name":
-            return queryset.filter(selectors.name_prefix_q(value, "worker__name"))
+            return queryset.filter(selectors.name_search_q(value, "worker"))
         return queryset
 
     def filter_town(self, queryset, name, region):

@@ -189,6 +189,31 @@ class Worker(models.Model):
         return current.enterprise.region.path, current.enterprise_id
 
 
+
+class WorkerNameGram(models.Model):
+    """One character or pair of adjacent characters of a worker's name (``rules.name_grams``), with
+    the name itself: the index behind searching workers by any part of the name. Its key
+    ``(gram, name, worker)`` lists a gram's workers in the worker list's own order (name, pk), so
+    a page of matches is a walk of that index that stops after one page, whether the gram is rare
+    or in every twentieth name (docs/registry.md, "Searching by any part of a name").
+
+    Written only by database triggers on ``registry_worker`` (migration 0005), in the transaction of
+    every write, so the services, imports, the demo generator's batched inserts and raw SQL alike keep
+    it; the application never writes it. No foreign-key constraint: the delete trigger removes a
+    worker's grams. Not scoped: read only joined to a scoped worker list."""
+
+    gram = models.CharField(max_length=rules.NAME_GRAM_MAX)
+    name = models.CharField(max_length=64)
+    worker = models.ForeignKey(Worker, on_delete=models.DO_NOTHING, db_constraint=False, related_name="name_grams")
+
+    class Meta:
+        # The foreign key's own index on ``worker`` serves the triggers' deletes.
+        constraints = [models.UniqueConstraint(fields=["gram", "name", "worker"], name="registry_name_gram_key")]
+
+    def __str__(self):
+        return f"{self.gram} · {self.worker_id}"
+
+
 class Employment(models.Model):
     worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="employments")
     enterprise = models.ForeignKey(

@@ -260,3 +260,33 @@ def employment_problems(*, start_date, end_date, contract_signed, contract_type,
     elif contract_type or contract_start or contract_end:
         out.append(("contract_signed", "contract_unsigned_details"))
     return out
+
+
+# --- searching names by any part ---------------------------------------------------------------
+# Chinese names are two to four characters, so what people type to find one is one or two
+# characters (a given name, a surname). Trigram indexes (pg_trgm, SQLite FTS5 trigram) do not
+# serve patterns shorter than three characters; an index of every character and every pair of
+# adjacent characters does (docs/registry.md, "Searching by any part of a name").
+NAME_GRAM_MAX = 2
+
+
+def name_grams(name: str) -> set[str]:
+    """The grams indexed for ``name``: each character and each pair of adjacent characters, in
+    lower case (Latin names match without regard to case). The database triggers of migration
+    registry 0005 compute the same set."""
+    value = ascii_lower(name or "")
+    return {value[i:i + size] for size in range(1, NAME_GRAM_MAX + 1) for i in range(len(value) - size + 1)}
+
+
+def name_query_gram(text: str) -> str:
+    """The one gram looked up for a search entry: the entry itself up to two characters, else its
+    first two (the name must then also contain the whole entry)."""
+    return ascii_lower(text or "")[:NAME_GRAM_MAX]
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text: str) -> str:
+    """Lower case for A–Z only, as SQLite's lower() does (the triggers write the same on PostgreSQL)."""
+    return text.translate(_ASCII_LOWER)

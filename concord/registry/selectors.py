@@ -11,7 +11,11 @@ from django.db.models import Avg, Count, DateField, Exists, F, Func, OuterRef, Q
 from concord.core.models import Region
 
 from . import codes, rules
-from .models import Employment, Enterprise, Worker
+from .models import Employment, Enterprise, Worker, WorkerNameGram
+
+# The databases whose triggers keep ``WorkerNameGram`` (migration 0005); elsewhere a name search
+# reads the names themselves.
+NAME_GRAM_VENDORS = frozenset({"sqlite", "postgresql"})
 
 # The upper end of a prefix range: the largest code point sorts after every character a name can
 # hold, in SQLite's binary order and PostgreSQL's C and ICU collations alike (U+FFFF would miss the
@@ -28,7 +32,7 @@ def classify_worker_query(text: str) -> tuple[str, str]:
     ("name", prefix) or ("", "") for an empty entry.
 
     ID numbers and phones match exactly, never partially, so the box cannot be used to probe
-    personal data digit by digit; names match by prefix, which an index answers."""
+    personal data digit by digit; names match by any part (``name_search_q``)."""
     value = (text or "").strip()
     if not value:
         return "", ""
@@ -48,6 +52,43 @@ def name_prefix_q(prefix: str, field: str = "name") -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + _PREFIX_END})
 
 
+def _gram_lookup(text: str) -> tuple[str, str | None]:
+    """(the one gram looked up, the whole entry when the name must also contain it)."""
+    value = text.strip()
+    return rules.name_query_gram(value), (value if len(value) > rules.NAME_GRAM_MAX else None)
+
+
+def name_search_q(text: str, field: str = "") -> Q:
+    """Rows whose worker's name contains ``text`` (any part; A–Z without regard to case), as
+    ``worker IN (workers with the entry's first one or two characters)``, for lists ordered by
+    something else (employments). ``field`` is the path to the worker, e.g. ``"worker"``."""
+    from django.db import connection
+
+    gram, whole = _gram_lookup(text)
+    prefix = f"{field}__" if field else ""
+    if connection.vendor not in NAME_GRAM_VENDORS:
+        return Q(**{f"{prefix}name__icontains": text.strip()})
+    pk = f"{field}_id" if field else "pk"
+    query = Q(**{f"{pk}__in": WorkerNameGram.objects.filter(gram=gram).values("worker_id")})
+    if whole:
+        query &= Q(**{f"{prefix}name__icontains": whole})
+    return query
+
+
+def workers_named(queryset, text: str):
+    """Workers whose name contains ``text``, in the worker list's order (name, pk), read from the
+    gram index in that order: joined on ``(gram, name, worker)``, the database walks one gram's
+    entries by name and stops after a page, for a rare gram and a gram in every twentieth name
+    alike (a plain ``worker IN (…)`` would sort all of a common gram's workers first)."""
+    from django.db import connection
+
+    gram, whole = _gram_lookup(text)
+    if connection.vendor not in NAME_GRAM_VENDORS:
+        return queryset.filter(name__icontains=text.strip())
+    queryset = queryset.filter(name_grams__gram=gram).order_by("name_grams__name", "name_grams__worker_id")
+    return queryset.filter(name__icontains=whole) if whole else queryset
+
+
 def search_workers(queryset, text: str):
     kind, value = classify_worker_query(text)
     if kind == "id_number":
@@ -55,7 +96,7 @@ def search_workers(queryset, text: str):
     if kind == "phone":
         return queryset.filter(phone=value)
     if kind == "name":
-        return queryset.filter(name_prefix_q(value))
+        return workers_named(queryset, value)
     return queryset
 
 

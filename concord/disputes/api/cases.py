@@ -40,9 +40,11 @@ class CaseApiFilter(CaseFilter):
     """The case list's filters (the same as the page's) plus the respondent."""
 
     respondent = django_filters.NumberFilter(field_name="respondent", help_text=gettext_lazy("Enterprise id."))
+    # DRF's usual name for the free-text search, the same as ``q``.
+    search = django_filters.CharFilter(method="search", help_text=CaseFilter.base_filters["q"].extra["help_text"])
 
     class Meta(CaseFilter.Meta):
-        fields = CaseFilter.Meta.fields + ["received_after", "received_before", "respondent"]
+        fields = CaseFilter.Meta.fields + ["received_after", "received_before", "respondent", "search"]
 
 
 # Action name → (input serializer, service call with the validated data). The route is the name

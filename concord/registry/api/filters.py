@@ -56,7 +56,7 @@ class WorkerFilter(RegionKeyMixin, filters.FilterSet):
     insured = filters.BooleanFilter(method="filter_insured", help_text=_("The current employment is socially insured."))
     id_number = filters.CharFilter(method="filter_id_number", help_text=_("Exact ID number."))
     phone = filters.CharFilter(method="filter_phone", help_text=_("Exact mobile number."))
-    name = filters.CharFilter(method="filter_name", help_text=_("Beginning of the name."))
+    name = filters.CharFilter(method="filter_name", help_text=_("Any part of the name."))
 
     class Meta:
         model = Worker
@@ -93,7 +93,7 @@ class WorkerFilter(RegionKeyMixin, filters.FilterSet):
 
     def filter_name(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(selectors.name_prefix_q(value)) if value else queryset
+        return selectors.workers_named(queryset, value) if value else queryset
 
 
 class EmploymentFilter(RegionKeyMixin, filters.FilterSet):

@@ -42,7 +42,7 @@ def _erase_refusal(user, worker):
 
 class WorkerViewSet(ScopedModelViewSet):
     """Workers in the caller's scope, ordered by name. Search by exact ``id_number`` or ``phone``, or
-    by the beginning of the ``name``; filters ``town``, ``enterprise`` (current employment),
+    by any part of the ``name``; filters ``town``, ``enterprise`` (current employment),
     ``is_migrant``, ``generation``, ``education``, ``sex``, ``hukou_province``, ``has_contract``,
     ``insured``. Paged without a total count."""
 
@@ -50,7 +50,7 @@ class WorkerViewSet(ScopedModelViewSet):
     serializer_class = WorkerSerializer
     filterset_class = WorkerFilter
     pagination_class = NoCountPagination
-    search_fields = []  # a substring search would read every worker; use name (prefix), id_number, phone
+    search_fields = []  # use name (any part, through the name-gram index), id_number, phone
     ordering_fields = ["name", "id"]  # not birth_date: the order within a year would tell birth days
 
     def run_action(self, request, key):
