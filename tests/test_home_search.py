@@ -10,7 +10,6 @@ from concord.disputes import rules
 from concord.disputes.models import Case
 from concord.disputes.services import ClaimantInput
 from concord.registry.models import Employment, Worker, WorkerNameGram
-from concord.registry import selectors as registry_selectors
 
 from tests.conftest import id_number
 from tests.disputes_helpers import file_case

@@ -5,7 +5,7 @@ the alert, and the explanation of the level is on the page and correct. Screensh
 test-artifacts/screenshots/."""
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone

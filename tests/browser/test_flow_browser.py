@@ -88,7 +88,7 @@ def test_agreement_schedule_and_judicial_confirmation_once(world, live_server, d
     assert phone.locator("#notification-bell .badge").count() == 1  # in the collapsed menu on a phone
     phone.goto(base + phone.get_attribute("#notification-bell", "href"))
     assert f"{case.number} · 已申请司法确认" in phone.inner_text("main")
-    phone.click(f"main a[href='/disputes/cases/?awaiting_confirmation=true']")
+    phone.click("main a[href='/disputes/cases/?awaiting_confirmation=true']")
     phone.wait_for_url("**awaiting_confirmation=true")
     assert case.number in phone.inner_text("main")
     assert fits(phone)
@@ -154,7 +154,7 @@ def test_evidence_attached_during_the_self_assessment_keeps_the_typed_scores(wor
 
 
 def test_enterprise_by_name_and_a_meeting_from_the_alert(world, live_server, desktop, phone):
-    base, today = live_server.url, timezone.localdate()
+    base = live_server.url
 
     # 1. A town officer reports a signal, choosing the enterprise by part of its name (type-ahead).
     sign_in(desktop, base, "alpha_officer")
