@@ -57,7 +57,11 @@ def world(db):
     w = World()
     # Reference data from data migrations: a transactional test's flush (live-server and browser
     # tests) empties the tables and only post_migrate runs again, so re-install when missing.
+    from django.contrib.contenttypes.models import ContentType
+
     from concord.harmony import defaults, models as harmony
+
+    ContentType.objects.clear_cache()  # after a flush the cached ids are gone (the change log points at them)
 
     defaults.install(harmony.Standard, harmony.EnterpriseClass, harmony.IndicatorGroup, harmony.Indicator,
                      harmony.VetoItem, harmony.Tier)

@@ -14,7 +14,9 @@ from concord.core.models import AccessLog, Event
 # level changes are their own history (RiskChange) plus domain events.
 NOT_AUDITED = {"Event", "AccessLog", "JobRun", "ChangeLogEntry", "Sequence", "Notification", "EnterpriseRisk", "RiskChange", "CaseTally",
                # The anonymous survey: a change log of answers would tie them to a time and a session.
-               "SurveyParticipation", "SurveyTally"}
+               "SurveyParticipation", "SurveyTally",
+               # The worker-name search index: derived rows kept by database triggers, never written by a person.
+               "WorkerNameGram"}
 
 
 @pytest.mark.parametrize("kind,value,masked", [

@@ -167,13 +167,14 @@ def test_commit_is_all_or_nothing(world):
     assert state() == before
 
 
-def test_a_person_registered_outside_scope_keeps_their_data_and_gains_the_job(world):
+def test_a_person_registered_outside_scope_is_refused_and_keeps_their_data(world):
+    """Adding a job would put the person into the importer's scope (issue 13 item 17): refused, unchanged."""
     outsider = world.worker_b  # employed in town B only
     result = run(world, [worker_row(world.ent_a.credit_code, outsider.id_number, "换了名字", **{"手机号码": "13911112222"})], commit=True)
-    assert result.ok and result.notices
+    assert not result.ok and [e.row for e in result.errors] == [2]
     outsider.refresh_from_db()
     assert outsider.name == "Bravo职工" and outsider.phone == "13900003333"
-    assert Employment.objects.filter(worker=outsider, enterprise=world.ent_a, end_date__isnull=True).exists()
+    assert not Employment.objects.filter(worker=outsider, enterprise=world.ent_a).exists()
 
 
 @pytest.mark.parametrize("who", ["auditor", "worker_user", "court"])

@@ -122,6 +122,9 @@ class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         for flt in self.filters.values():
+            # A form field built earlier on the class's filter (the API schema reads them) was copied
+            # with it and would ignore the changes below: build it again from them.
+            flt.__dict__.pop("_field", None)
             empty_choice_reads_all(flt)
             if isinstance(flt, django_filters.BooleanFilter) and "widget" not in flt.extra:
                 flt.extra["widget"] = AnyYesNo
